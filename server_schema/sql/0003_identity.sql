@@ -1,0 +1,127 @@
+-- Identity and scope helpers. Identity is session_user: inside a SECURITY DEFINER function
+-- current_user is the owner, and no setting a client can SET is ever trusted. The helpers are
+-- STABLE so that policies calling them through a sub-select evaluate them once per query.
+
+CREATE FUNCTION yiwei.current_employee() RETURNS yiwei.employee
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT e FROM yiwei.employee e WHERE e.role_name = session_user AND e.active
+$$;
+
+CREATE FUNCTION yiwei.current_employee_id() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT e.id FROM yiwei.employee e WHERE e.role_name = session_user AND e.active
+$$;
+
+-- 'own' | 'store' | 'region' | 'company', or NULL for a login that is no (active) employee.
+CREATE FUNCTION yiwei.current_scope() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT p.scope FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id
+     WHERE e.role_name = session_user AND e.active
+$$;
+
+CREATE FUNCTION yiwei.has_permission(p_code text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM yiwei.employee e
+          JOIN yiwei.position_permission pp ON pp.position_id = e.position_id
+         WHERE e.role_name = session_user AND e.active AND pp.permission_code = p_code)
+$$;
+
+CREATE FUNCTION yiwei.my_permissions() RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT pp.permission_code FROM yiwei.employee e
+      JOIN yiwei.position_permission pp ON pp.position_id = e.position_id
+     WHERE e.role_name = session_user AND e.active
+$$;
+
+CREATE FUNCTION yiwei.visible_store_ids() RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    WITH me AS (
+        SELECT e.id, e.store_id, e.region_id, p.scope
+          FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id
+         WHERE e.role_name = session_user AND e.active)
+    SELECT coalesce(array_agg(DISTINCT s.id ORDER BY s.id), '{}')
+      FROM me, yiwei.store s
+     WHERE me.scope = 'company'
+        OR (me.scope = 'region' AND s.region_id = me.region_id)
+        OR (me.scope IN ('store', 'own')
+            AND (s.id = me.store_id
+                 OR s.id IN (SELECT es.store_id FROM yiwei.employee_store es WHERE es.employee_id = me.id)))
+$$;
+
+CREATE FUNCTION yiwei.visible_region_ids() RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT coalesce(array_agg(DISTINCT s.region_id ORDER BY s.region_id), '{}')
+      FROM yiwei.store s WHERE s.id = ANY (yiwei.visible_store_ids())
+$$;
+
+-- The person who installs/upgrades the schema (a superuser or a member of the owner role) may
+-- bootstrap the first administrator. Employees are never members of the owner role.
+CREATE FUNCTION yiwei.is_installer() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT pg_has_role(session_user, i.owner_role, 'MEMBER') FROM yiwei.instance i
+$$;
+
+CREATE FUNCTION yiwei.require_permission(p_code text) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+BEGIN
+    IF NOT (yiwei.has_permission(p_code) OR yiwei.is_installer()) THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW403',
+            MESSAGE = format('没有权限：%s', coalesce((SELECT name FROM yiwei.permission WHERE code = p_code), p_code)),
+            DETAIL = p_code;
+    END IF;
+END $$;
+
+-- Display name for a role in messages ("changed by 张伟 at …").
+CREATE FUNCTION yiwei.role_display_name(p_role text) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT coalesce((SELECT e.full_name FROM yiwei.employee e WHERE e.role_name = p_role), p_role)
+$$;
+
+-- Audit trigger: one row per changed row, who = session_user (not the definer owner).
+CREATE FUNCTION yiwei.tg_audit() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+DECLARE
+    v_old jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) END;
+    v_new jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) END;
+BEGIN
+    INSERT INTO yiwei.audit_log (actor, employee_id, table_name, row_key, action, old_row, new_row)
+    VALUES (session_user,
+            (SELECT e.id FROM yiwei.employee e WHERE e.role_name = session_user),
+            TG_TABLE_NAME,
+            coalesce(v_new, v_old) ->> 'id',
+            TG_OP, v_old, v_new);
+    RETURN NULL;
+END $$;
+
+-- A business event that is not a row change (login-relevant actions such as a password reset).
+CREATE FUNCTION yiwei.audit_event(p_table text, p_key text, p_detail jsonb) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    INSERT INTO yiwei.audit_log (actor, employee_id, table_name, row_key, action, new_row)
+    VALUES (session_user, (SELECT e.id FROM yiwei.employee e WHERE e.role_name = session_user),
+            p_table, p_key, 'EVENT', p_detail)
+$$;
+
+-- Optimistic locking for checked functions: refuse to change a row whose version moved on, and
+-- say who changed it and when, in the company's time zone.
+CREATE FUNCTION yiwei.assert_version(p_table regclass, p_id bigint, p_expected integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+DECLARE
+    v_version integer;
+    v_by text;
+    v_at timestamptz;
+BEGIN
+    EXECUTE format('SELECT version, updated_by, updated_at FROM %s WHERE id = $1 FOR UPDATE', p_table)
+       INTO v_version, v_by, v_at USING p_id;
+    IF v_version IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW404', MESSAGE = '记录不存在或已被删除';
+    END IF;
+    IF v_version <> p_expected THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW409',
+            MESSAGE = format('该记录已被 %s 于 %s 修改，请重新加载后再保存',
+                             yiwei.role_display_name(v_by),
+                             to_char(v_at AT TIME ZONE yiwei.company_timezone(), 'YYYY-MM-DD HH24:MI:SS')),
+            DETAIL = json_build_object('changed_by', yiwei.role_display_name(v_by),
+                                       'changed_at', v_at, 'version', v_version)::text;
+    END IF;
+END $$;

@@ -39,7 +39,7 @@ def format_money(value: Decimal) -> str:
 
 
 def _section_words(section: int) -> str:
-    """Words for 1..9999; a run of zeros between digits reads as one 零, trailing zeros are silent."""
+    """Words for 1..9999: a run of zeros between digits reads as one 零, trailing ones are silent."""
     words = []
     zero_pending = False
     for unit, digit in zip(_PLACE_UNITS, f"{section:04d}"):

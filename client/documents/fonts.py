@@ -16,8 +16,8 @@ from client.resources import resource_path
 
 FONT_NAME = "YiweiSans"
 
-# Documents may be rendered from a worker thread (preview) while the UI thread prints; the lock keeps
-# two first calls from registering the font twice.
+# Documents may be rendered from a worker thread (preview) while the UI thread prints; the lock
+# keeps two first calls from registering the font twice.
 _lock = threading.Lock()
 
 

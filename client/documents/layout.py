@@ -262,7 +262,9 @@ def data_table(
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     # Paragraph cells align themselves; ALIGN places the one-line bold cells of the totals row.
-    commands += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i, c in enumerate(columns) if c.kind != "text"]
+    commands += [
+        ("ALIGN", (i, 0), (i, -1), "RIGHT") for i, c in enumerate(columns) if c.kind != "text"
+    ]
     if totals is not None:
         commands.append(("LINEABOVE", (0, -1), (-1, -1), 1, colors.black))
     return Table(
@@ -277,7 +279,9 @@ def data_table(
 # --- page furniture ----------------------------------------------------------------------------
 
 
-def _fit_text(text: str, font: str, width: float, preferred: float, minimum: float) -> tuple[str, float]:
+def _fit_text(
+    text: str, font: str, width: float, preferred: float, minimum: float
+) -> tuple[str, float]:
     """Shrink ``text`` to ``width``, down to ``minimum`` points; past that, cut it with an ellipsis,
     since running into the barcode would make both unreadable."""
     natural = stringWidth(text, font, preferred)

@@ -146,7 +146,8 @@ class EmbeddedServer:
 
         ensure_user_exists(self.system_user)
         entry = pwd.getpwnam(self.system_user)
-        ensure_prefix_permissions(self.base)
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        ensure_prefix_permissions(self.pgdata)  # every folder above the data must be traversable
         ensure_prefix_permissions(_bin_dir())
         read = stat.S_IRGRP | stat.S_IROTH
         ensure_folder_permissions(_bin_dir(), read | stat.S_IXGRP | stat.S_IXOTH)

@@ -34,12 +34,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_tem
      WHERE e.role_name = session_user AND e.active
 $$;
 
-CREATE FUNCTION yiwei.visible_store_ids() RETURNS integer[]
+-- The stores an employee's data scope covers (also used by `yiwei db accounts`).
+CREATE FUNCTION yiwei.store_ids_for_employee(p_employee_id bigint) RETURNS integer[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
     WITH me AS (
         SELECT e.id, e.store_id, e.region_id, p.scope
           FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id
-         WHERE e.role_name = session_user AND e.active)
+         WHERE e.id = p_employee_id AND e.active)
     SELECT coalesce(array_agg(DISTINCT s.id ORDER BY s.id), '{}')
       FROM me, yiwei.store s
      WHERE me.scope = 'company'
@@ -47,6 +48,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_tem
         OR (me.scope IN ('store', 'own')
             AND (s.id = me.store_id
                  OR s.id IN (SELECT es.store_id FROM yiwei.employee_store es WHERE es.employee_id = me.id)))
+$$;
+
+CREATE FUNCTION yiwei.visible_store_ids() RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT yiwei.store_ids_for_employee(yiwei.current_employee_id())
 $$;
 
 CREATE FUNCTION yiwei.visible_region_ids() RETURNS integer[]

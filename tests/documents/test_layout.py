@@ -226,7 +226,11 @@ def test_header_refuses_values_it_cannot_print_faithfully(make_header, overrides
 
 
 def test_overlong_header_texts_give_way_to_the_codes(make_header, read_pdf):
-    header = make_header(company_name="广州市天河区" * 12 + "有限公司", title="客户定制家具安装及售后服务确认单" * 3, reprint_count=12)
+    header = make_header(
+        company_name="广州市天河区" * 12 + "有限公司",
+        title="客户定制家具安装及售后服务确认单" * 3,
+        reprint_count=12,
+    )
     _, pages = read_pdf(render(header, body()))
 
     assert "…" in pages[0]

@@ -1,0 +1,46 @@
+"""`yiwei` — the command line: server, database, demo, client, and headless export/print."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from client import __version__
+from client.db.errors import UserFacingError
+
+from .registry import COMMANDS
+
+# Each module registers its sub-commands with client.cli.registry.command.
+COMMAND_MODULES = ["client.cli.server_cmd", "client.cli.db_cmd", "client.cli.app_cmd", "client.cli.bench_cmd"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+    parser = argparse.ArgumentParser(prog="yiwei", description="易维 家居建材经销商管理系统")
+    parser.add_argument("--version", action="version", version=f"yiwei {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except UserFacingError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Test fixtures: one real PostgreSQL per session (embedded, or YIWEI_TEST_DSN), a migrated and
+seeded demo database with its own role namespace, and connections as real employee logins."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from client.db.connection import ServerProfile, connect_raw, dsn_params, engine_for, login
+from client.demo.company import DEMO_PASSWORD
+from client.demo.seed import seed_demo
+from server_schema.migrate import upgrade
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class TestServer:
+    """Superuser access plus the TCP address employees use."""
+
+    def __init__(self, admin_params: dict, host: str, port: int):
+        self.admin_params = admin_params
+        self.host = host
+        self.port = port
+
+    def admin(self, dbname: str, autocommit: bool = False):
+        conn = connect_raw({**self.admin_params, "dbname": dbname})
+        conn.autocommit = autocommit
+        return conn
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    dsn = os.environ.get("YIWEI_TEST_DSN")
+    if dsn:
+        params = dsn_params(dsn)
+        yield TestServer(params, params.get("host", "127.0.0.1"), int(params.get("port", 5432)))
+        return
+    from client.embedded.server import EmbeddedServer
+
+    server = EmbeddedServer(Path(tempfile.mkdtemp(prefix="yiwei-test-")))
+    info = server.start()
+    try:
+        yield TestServer(info.superuser_params(), info.host, info.port)
+    finally:
+        server.destroy()
+
+
+class DemoDatabase:
+    def __init__(self, server: TestServer, dbname: str):
+        self.server = server
+        self.dbname = dbname
+        self.profile = ServerProfile(host=server.host, port=server.port, dbname=dbname, sslmode="disable")
+        self._opened: list = []
+
+    def admin(self):
+        conn = self.server.admin(self.dbname)
+        self._opened.append(conn)
+        return conn
+
+    def admin_engine(self):
+        return engine_for({**self.server.admin_params, "dbname": self.dbname}, pool_size=1)
+
+    def connect_as(self, login_name: str, password: str = DEMO_PASSWORD, autocommit: bool = True):
+        """A raw psycopg2 connection as a real employee login — what an attacker with psql gets."""
+        conn = psycopg2.connect(host=self.server.host, port=self.server.port, dbname=self.dbname, sslmode="disable",
+                                user=self.profile.role_for(login_name), password=password)
+        conn.autocommit = autocommit
+        self._opened.append(conn)
+        return conn
+
+    def session(self, login_name: str, password: str = DEMO_PASSWORD):
+        return login(self.profile, login_name, password)
+
+    def close_all(self):
+        for conn in self._opened:
+            if not conn.closed:
+                conn.close()
+        self._opened.clear()
+
+
+def _create_database(server: TestServer, dbname: str) -> None:
+    conn = server.admin("postgres", autocommit=True)
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{dbname}" TEMPLATE template0 ENCODING \'UTF8\'')
+    conn.close()
+
+
+def _drop_database(server: TestServer, dbname: str, namespace: str) -> None:
+    conn = server.admin("postgres", autocommit=True)
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        cur.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE %s OR rolname IN (%s, %s) ORDER BY rolname LIKE '%%@%%' DESC",
+                    (f"%@{namespace}", f"{namespace}_app", f"{namespace}_owner"))
+        for (role,) in cur.fetchall():
+            cur.execute(f'DROP ROLE IF EXISTS "{role}"')
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(pg_server):
+    """The demo company in a database of its own, with a namespace no other run shares."""
+    dbname = f"yiwei_t{secrets.token_hex(4)}"
+    _create_database(pg_server, dbname)
+    engine = engine_for({**pg_server.admin_params, "dbname": dbname}, pool_size=1)
+    ns, _before, _after = upgrade(engine)
+    engine.dispose()
+    conn = pg_server.admin(dbname)
+    seed_demo(conn, scale=1)
+    conn.close()
+    db = DemoDatabase(pg_server, dbname)
+    try:
+        yield db
+    finally:
+        db.close_all()
+        _drop_database(pg_server, dbname, ns.name)
+
+
+@pytest.fixture
+def db(demo_db):
+    yield demo_db
+    demo_db.close_all()
+
+
+@pytest.fixture
+def fresh_db_name(pg_server):
+    """An empty database (and namespace) for migration tests; dropped afterwards."""
+    dbname = f"yiwei_f{secrets.token_hex(4)}"
+    _create_database(pg_server, dbname)
+    yield dbname
+    _drop_database(pg_server, dbname, dbname)

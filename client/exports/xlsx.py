@@ -181,8 +181,7 @@ def _totals_row(sheet, columns, row_count, sums) -> list:
     for i, column in enumerate(columns):
         if column.total:
             cell = _number_cell(sheet, _number_format(column.kind, sums[i]), font=_BOLD)
-            _set_exact_number(cell, sums[i], column)
-            cells[i] = cell
+            cells[i] = _with_number(cell, _number_text(sums[i], column))
     return cells
 
 
@@ -237,8 +236,7 @@ def _number_writer(sheet, column, number_format):
     def write(value):
         if value is None:
             return None
-        _set_exact_number(cell, value, column)
-        return cell
+        return _with_number(cell, _number_text(value, column))
 
     return write
 
@@ -252,9 +250,8 @@ def _quantity_writer(sheet, column):
     def write(value):
         if value is None:
             return None
-        cell = whole if _number_format(ColumnKind.DECIMAL, value) == _WHOLE_QUANTITY_FORMAT else fractional
-        _set_exact_number(cell, value, column)
-        return cell
+        text = _number_text(value, column)
+        return _with_number(whole if _is_whole_quantity(value) else fractional, text)
 
     return write
 
@@ -288,26 +285,35 @@ def _datetime_writer(sheet, column, zone):
     return write
 
 
-def _number_format(kind: ColumnKind, value) -> str:
-    if kind is not ColumnKind.DECIMAL:
-        return _NUMBER_FORMATS[kind]
+def _number_format(kind: ColumnKind, value: int | Decimal) -> str:
+    if kind is ColumnKind.DECIMAL:
+        return _WHOLE_QUANTITY_FORMAT if _is_whole_quantity(value) else _QUANTITY_FORMAT
+    return _NUMBER_FORMATS[kind]
+
+
+def _is_whole_quantity(value: int | Decimal) -> bool:
     # Round as Excel does, so that 2.0005 (shown 2.001) keeps its decimals.
     shown = Decimal(value).quantize(_THOUSANDTH, rounding=ROUND_HALF_UP)
-    return _WHOLE_QUANTITY_FORMAT if shown == shown.to_integral_value() else _QUANTITY_FORMAT
+    return shown == shown.to_integral_value()
 
 
-def _set_exact_number(cell: Cell, value, column: Column) -> None:
+def _number_text(value, column: Column) -> str:
     # openpyxl writes numbers with "%.16g", i.e. through float, which changes
     # digits beyond the 16th; writing the decimal text ourselves keeps exactly
     # the digits the database returned.  Money as float is refused outright.
     if type(value) is int:
-        text = str(value)
-    elif isinstance(value, Decimal) and value.is_finite():
-        text = format(value, "f")
-    else:
-        raise TypeError(f"column {column.key!r}: expected int or Decimal, got {value!r}")
+        return str(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value, "f")
+    raise TypeError(f"column {column.key!r}: expected int or Decimal, got {value!r}")
+
+
+def _with_number(cell: Cell, text: str) -> Cell:
+    # Bypasses openpyxl's value conversion (see _number_text); "n" makes the
+    # text a numeric cell.
     cell._value = text
     cell.data_type = "n"
+    return cell
 
 
 def _number_cell(sheet, number_format: str, font: Font | None = None) -> Cell:

@@ -11,6 +11,11 @@ EXPORTED_AT = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
+def exported_at():
+    return EXPORTED_AT
+
+
+@pytest.fixture
 def export(tmp_path):
     """Export with sensible defaults; returns (result, worksheet read back)."""
 

@@ -1,0 +1,181 @@
+"""Background operations: database work, exports and printing off the GUI thread.
+
+A task is a plain function ``fn(token, report)`` run on the thread pool. It checks
+``token.cancelled`` (or calls ``token.raise_if_cancelled()``) between steps and calls
+``report(done, total, text)`` to show progress. Its result, error or cancellation comes back to
+the GUI thread through signals; callbacks never run on a worker thread, so they may touch widgets.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from client.db.errors import UserFacingError, is_connection_lost, translate
+
+
+class TaskCancelled(Exception):
+    """Raised inside a task when the user cancelled it; nothing is reported as an error."""
+
+
+class CancelToken:
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise TaskCancelled()
+
+
+class TaskHandle(QObject):
+    """Lives in the GUI thread; worker threads only emit its signals (queued to the GUI thread)."""
+
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)       # UserFacingError
+    cancelled = Signal()
+    ended = Signal()              # after any of the three outcomes
+
+    def __init__(self, label: str, on_done, on_error, on_progress, on_cancel, parent=None):
+        super().__init__(parent)
+        self.label = label
+        self.token = CancelToken()
+        self._callbacks = (on_done, on_error, on_progress, on_cancel)
+        self.done = False
+        self.progress.connect(self._on_progress)
+        self.finished.connect(self._on_finished)
+        self.failed.connect(self._on_failed)
+        self.cancelled.connect(self._on_cancelled)
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        if self._callbacks[2]:
+            self._callbacks[2](done, total, text)
+
+    def _end(self) -> None:
+        self.done = True
+        self.ended.emit()
+
+    @Slot(object)
+    def _on_finished(self, result: Any) -> None:
+        try:
+            if self._callbacks[0]:
+                self._callbacks[0](result)
+        finally:
+            self._end()
+
+    @Slot(object)
+    def _on_failed(self, error: UserFacingError) -> None:
+        try:
+            if self._callbacks[1]:
+                self._callbacks[1](error)
+        finally:
+            self._end()
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        try:
+            if self._callbacks[3]:
+                self._callbacks[3]()
+        finally:
+            self._end()
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable, handle: TaskHandle, runner: "TaskRunner", retry_on_disconnect: bool):
+        super().__init__()
+        self.fn = fn
+        self.handle = handle
+        self.runner = runner
+        self.retry = retry_on_disconnect
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        token = self.handle.token
+
+        def report(done: int, total: int, text: str = "") -> None:
+            self.handle.progress.emit(done, total, text)
+
+        attempts = 2 if self.retry else 1
+        for attempt in range(attempts):
+            try:
+                result = self.fn(token, report)
+            except TaskCancelled:
+                self.handle.cancelled.emit()
+                return
+            except Exception as exc:  # every failure becomes a message, never a traceback in the UI
+                if is_connection_lost(exc):
+                    self.runner.connection_lost.emit()
+                    if attempt + 1 < attempts:
+                        self.runner.reconnect()
+                        continue
+                error = translate(exc)
+                if error.kind not in ("validation", "conflict", "permission", "not_found", "login"):
+                    self.runner.log_unexpected(exc)
+                self.handle.failed.emit(error)
+                return
+            self.runner.connection_ok.emit()
+            if token.cancelled:
+                self.handle.cancelled.emit()
+            else:
+                self.handle.finished.emit(result)
+            return
+
+
+class TaskRunner(QObject):
+    """Submits tasks and tells the shell how many run and whether the server answers."""
+
+    busy_changed = Signal(int)
+    connection_lost = Signal()
+    connection_ok = Signal()
+
+    def __init__(self, reconnect: Callable[[], None] | None = None, pool: QThreadPool | None = None, parent=None):
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self._reconnect = reconnect
+        self._running: set[TaskHandle] = set()
+
+    def submit(self, fn: Callable, *, on_done=None, on_error=None, on_progress=None, on_cancel=None,
+               label: str = "", retry_on_disconnect: bool = False) -> TaskHandle:
+        """Run ``fn(token, report)`` in the background. ``retry_on_disconnect`` is for reads: after a
+        dropped connection the pool is rebuilt and the task runs once more."""
+        handle = TaskHandle(label, on_done, on_error, on_progress, on_cancel, parent=self)
+        self._running.add(handle)
+        handle.ended.connect(lambda h=handle: self._forget(h))
+        self.busy_changed.emit(len(self._running))
+        self.pool.start(_Job(fn, handle, self, retry_on_disconnect))
+        return handle
+
+    def _forget(self, handle: TaskHandle) -> None:
+        self._running.discard(handle)
+        handle.deleteLater()
+        self.busy_changed.emit(len(self._running))
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def reconnect(self) -> None:
+        if self._reconnect:
+            self._reconnect()
+
+    @staticmethod
+    def log_unexpected(exc: BaseException) -> None:
+        import logging
+
+        logging.getLogger("yiwei.tasks").error("background task failed", exc_info=exc)
+
+    def wait_all(self, timeout_ms: int = 30000) -> bool:
+        return self.pool.waitForDone(timeout_ms)

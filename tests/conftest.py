@@ -17,6 +17,8 @@ from client.demo.seed import seed_demo
 from server_schema.migrate import upgrade
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Layouts, column choices and server profiles written by UI tests stay out of the user's config.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="yiwei-test-config-")
 
 
 class TestServer:

@@ -30,18 +30,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .columns import Column, ColumnKind
 
 HEADER_ROW = 4
 
-_MONEY_FORMAT = "#,##0.00"
 _WHOLE_QUANTITY_FORMAT = "#,##0"
 _QUANTITY_FORMAT = "#,##0.###"
 _NUMBER_FORMATS = {
     ColumnKind.INTEGER: "0",
-    ColumnKind.MONEY: _MONEY_FORMAT,
+    ColumnKind.MONEY: "#,##0.00",
     ColumnKind.DATE: "yyyy-mm-dd",
     ColumnKind.DATETIME: "yyyy-mm-dd hh:mm",
 }
@@ -379,7 +377,7 @@ def _save_replacing(workbook: Workbook, path: Path) -> None:
         raise
 
 
-def _discard(sheet: WriteOnlyWorksheet) -> None:
+def _discard(sheet) -> None:
     # A write-only sheet streams its rows into a temporary file that openpyxl
     # removes only when the workbook is saved or the interpreter exits; the
     # client runs for days, so a cancelled export removes it now.

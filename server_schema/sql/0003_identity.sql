@@ -34,26 +34,54 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_tem
      WHERE e.role_name = session_user AND e.active
 $$;
 
--- The stores an employee's data scope covers (also used by `yiwei db accounts`).
+-- The stores an employee's data scope covers (also used by `yiwei db accounts`). PL/pgSQL so its
+-- plans are cached per session: policies call it once per query and it must cost microseconds.
 CREATE FUNCTION yiwei.store_ids_for_employee(p_employee_id bigint) RETURNS integer[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
-    WITH me AS (
-        SELECT e.id, e.store_id, e.region_id, p.scope
-          FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id
-         WHERE e.id = p_employee_id AND e.active)
-    SELECT coalesce(array_agg(DISTINCT s.id ORDER BY s.id), '{}')
-      FROM me, yiwei.store s
-     WHERE me.scope = 'company'
-        OR (me.scope = 'region' AND s.region_id = me.region_id)
-        OR (me.scope IN ('store', 'own')
-            AND (s.id = me.store_id
-                 OR s.id IN (SELECT es.store_id FROM yiwei.employee_store es WHERE es.employee_id = me.id)))
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+DECLARE
+    e record;
+    v integer[];
+BEGIN
+    SELECT em.id, em.store_id, em.region_id, p.scope INTO e
+      FROM yiwei.employee em JOIN yiwei.position p ON p.id = em.position_id
+     WHERE em.id = p_employee_id AND em.active;
+    IF NOT FOUND THEN
+        RETURN '{}';
+    END IF;
+    IF e.scope = 'company' THEN
+        SELECT array_agg(id ORDER BY id) INTO v FROM yiwei.store;
+    ELSIF e.scope = 'region' THEN
+        SELECT array_agg(id ORDER BY id) INTO v FROM yiwei.store WHERE region_id = e.region_id;
+    ELSE
+        SELECT array_agg(DISTINCT sid ORDER BY sid) INTO v
+          FROM (SELECT e.store_id AS sid
+                UNION ALL
+                SELECT es.store_id FROM yiwei.employee_store es WHERE es.employee_id = e.id) x
+         WHERE sid IS NOT NULL;
+    END IF;
+    RETURN coalesce(v, '{}');
+END $$;
 
 CREATE FUNCTION yiwei.visible_store_ids() RETURNS integer[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
-    SELECT yiwei.store_ids_for_employee(yiwei.current_employee_id())
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+BEGIN
+    RETURN yiwei.store_ids_for_employee(
+        (SELECT e.id FROM yiwei.employee e WHERE e.role_name = session_user AND e.active));
+END $$;
+
+-- For person-scoped data: the login's employee id when its position's scope is 'own', else NULL.
+-- Policies write `owner_column = coalesce((SELECT yiwei.own_scope_employee_id()), owner_column)`,
+-- one cheap comparison per row instead of an OR the planner cannot use.
+CREATE FUNCTION yiwei.own_scope_employee_id() RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+DECLARE
+    v bigint;
+BEGIN
+    SELECT CASE WHEN p.scope = 'own' THEN e.id END INTO v
+      FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id
+     WHERE e.role_name = session_user AND e.active;
+    RETURN v;
+END $$;
 
 CREATE FUNCTION yiwei.visible_region_ids() RETURNS integer[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$

@@ -23,6 +23,8 @@ CREATE TABLE yiwei.visit (
 -- The policy column leads the list index so "newest first in my stores" is an index scan.
 CREATE INDEX visit_store_time ON yiwei.visit (store_id, visited_at DESC, id DESC);
 CREATE INDEX visit_guide_time ON yiwei.visit (guide_id, visited_at DESC, id DESC);
+-- Both policy columns: counts and totals in scope become index-only scans.
+CREATE INDEX visit_store_guide ON yiwei.visit (store_id, guide_id);
 CREATE INDEX visit_time ON yiwei.visit (visited_at DESC, id DESC);
 
 CREATE TRIGGER stamp BEFORE INSERT OR UPDATE ON yiwei.visit FOR EACH ROW EXECUTE FUNCTION yiwei.tg_stamp();

@@ -18,6 +18,13 @@ from client.resources import schema_path
 
 MIN_SERVER_VERSION = 150000
 
+# Every employee login is a member of exactly one scope group (all of them members of the app
+# role, which holds the grants). Policies target the groups, so each login's queries carry only
+# the filter its scope needs and the planner can see it: company — no store filter; store — one
+# store by equality (index order preserved); stores — several stores (region, or extra stores);
+# own — the employee's own rows.
+SCOPE_GROUPS = ("company", "stores", "store", "own")
+
 
 class SchemaError(RuntimeError):
     """An installation problem explained for the administrator."""
@@ -37,6 +44,10 @@ class Namespace:
     def app_role(self) -> str:
         return f"{self.name}_app"
 
+    def scope_group(self, group: str) -> str:
+        """Group role of employees whose rows are filtered alike (see SCOPE_GROUPS)."""
+        return f"{self.name}_{group}"
+
     def employee_role(self, login: str) -> str:
         return f"{login}@{self.name}"
 
@@ -55,7 +66,8 @@ def alembic_config(connection=None, namespace: Namespace | None = None) -> Confi
     if connection is not None:
         cfg.attributes["connection"] = connection
     if namespace is not None:
-        cfg.attributes.update(namespace=namespace.name, owner_role=namespace.owner_role, app_role=namespace.app_role)
+        cfg.attributes.update(namespace=namespace.name, owner_role=namespace.owner_role, app_role=namespace.app_role,
+                              scope_groups={g: namespace.scope_group(g) for g in SCOPE_GROUPS})
     return cfg
 
 
@@ -84,12 +96,16 @@ def bootstrap_roles(cur, ns: Namespace) -> None:
     """Owner (NOLOGIN, owns every object, may create employee roles) and the app group role."""
     cur.execute("SELECT current_database(), current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
     dbname, installer, is_super = cur.fetchone()
-    for role, options in ((ns.owner_role, "NOLOGIN CREATEROLE"), (ns.app_role, "NOLOGIN")):
+    groups = [ns.scope_group(g) for g in SCOPE_GROUPS]
+    for role, options in ((ns.owner_role, "NOLOGIN CREATEROLE"), (ns.app_role, "NOLOGIN"),
+                          *((g, "NOLOGIN") for g in groups)):
         cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
         if cur.fetchone() is None:
             cur.execute(f"CREATE ROLE {_quote(role)} {options}")
-    # The owner grants app membership to each new employee login.
-    cur.execute(f"GRANT {_quote(ns.app_role)} TO {_quote(ns.owner_role)} WITH ADMIN OPTION")
+    # The owner moves each employee login into its scope group.
+    for group in groups:
+        cur.execute(f"GRANT {_quote(ns.app_role)} TO {_quote(group)}")
+        cur.execute(f"GRANT {_quote(group)} TO {_quote(ns.owner_role)} WITH ADMIN OPTION")
     if not is_super:
         cur.execute(f"GRANT {_quote(ns.owner_role)} TO {_quote(installer)}")
     db = _quote(dbname)

@@ -9,8 +9,11 @@ from alembic import context, op
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
-def render(sql: str, owner_role: str, app_role: str) -> str:
-    return sql.replace("{{owner}}", quote_ident(owner_role)).replace("{{app}}", quote_ident(app_role))
+def render(sql: str, roles: dict[str, str]) -> str:
+    """Fill in {{owner}}, {{app}} and the scope groups {{company}}, {{stores}}, {{store}}, {{own}}."""
+    for placeholder, role in roles.items():
+        sql = sql.replace("{{" + placeholder + "}}", quote_ident(role))
+    return sql
 
 
 def quote_ident(name: str) -> str:
@@ -22,5 +25,6 @@ def run_sql_files(names: list[str]) -> None:
     # Executed on the raw DB-API cursor: the files use % and : freely (format(), casts), which
     # SQLAlchemy and psycopg2 parameter parsing would otherwise try to interpret.
     cursor = op.get_bind().connection.dbapi_connection.cursor()
+    roles = {"owner": attrs["owner_role"], "app": attrs["app_role"], **attrs["scope_groups"]}
     for name in names:
-        cursor.execute(render((SQL_DIR / name).read_text(encoding="utf-8"), attrs["owner_role"], attrs["app_role"]))
+        cursor.execute(render((SQL_DIR / name).read_text(encoding="utf-8"), roles))

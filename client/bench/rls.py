@@ -16,7 +16,10 @@ from client.demo.company import DEMO_PASSWORD
 LIST_SQL = ("SELECT id, visited_at, store_id, guide_id, party_size, source FROM yiwei.visit {where}"
             " ORDER BY visited_at DESC, id DESC LIMIT 100")
 COUNT_SQL = "SELECT count(*) FROM yiwei.visit {where}"
+# What a hand-written filter says for each scope: one store by equality, several by ANY, a guide by id.
+EXPLICIT_ONE = "WHERE store_id = %s"
 EXPLICIT = "WHERE store_id = ANY (%s)"
+EXPLICIT_OWN = "WHERE guide_id = %s"
 
 
 def ensure_visits(admin_conn, rows: int, report=print) -> int:
@@ -75,20 +78,26 @@ def run(admin_params: dict, employee_params: dict, logins: list[str], *, rows: i
         emp = psycopg2.connect(**employee_params, user=f"{login_name}@{namespace}", password=DEMO_PASSWORD)
         emp.autocommit = True
         ecur = emp.cursor()
-        ecur.execute("SELECT yiwei.visible_store_ids(), yiwei.current_scope()")
-        stores, scope = ecur.fetchone()
+        ecur.execute("SELECT yiwei.visible_store_ids(), yiwei.current_scope(), yiwei.current_employee_id()")
+        stores, scope, me = ecur.fetchone()
+        if scope == "own":
+            explicit_where, explicit_params = EXPLICIT_OWN, (me,)
+        elif len(stores) == 1:
+            explicit_where, explicit_params = EXPLICIT_ONE, (stores[0],)
+        else:
+            explicit_where, explicit_params = EXPLICIT, (stores,)
         acur = admin.cursor()
         entry = {"scope": scope, "stores": len(stores)}
         for name, template in (("list_first_100", LIST_SQL), ("count", COUNT_SQL)):
             # warm both paths, then interleave measurements so noise hits both alike
             for _ in range(3):
                 _time(ecur, template.format(where=""), (), 1)
-                _time(acur, template.format(where=EXPLICIT), (stores,), 1)
+                _time(acur, template.format(where=explicit_where), explicit_params, 1)
             rls = _time(ecur, template.format(where=""), (), repeats)
-            explicit = _time(acur, template.format(where=EXPLICIT), (stores,), repeats)
+            explicit = _time(acur, template.format(where=explicit_where), explicit_params, repeats)
             ecur.execute(template.format(where=""))
             n_rls = len(ecur.fetchall()) if name != "count" else ecur.fetchone()
-            acur.execute(template.format(where=EXPLICIT), (stores,))
+            acur.execute(template.format(where=explicit_where), explicit_params)
             n_exp = len(acur.fetchall()) if name != "count" else acur.fetchone()
             if n_rls != n_exp:
                 raise AssertionError(f"{login_name} {name}: RLS returned {n_rls}, explicit filter {n_exp}")

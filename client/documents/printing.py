@@ -162,11 +162,11 @@ def render_on(conn: Connection, doctype_name: str, numbers: Sequence[str], *,
     return RenderedDocuments(out.getvalue(), doctype.name, doctype.title, tuple(printed), preview_only)
 
 
-def render_documents(session_or_engine, doctype_name: str, numbers: Sequence[str], *,
-                     preview_only: bool = False, out: str | os.PathLike[str] | None = None) -> bytes:
-    """Render one PDF of ``numbers`` as the logged-in employee; log every print unless
-    ``preview_only``. With ``out`` the PDF is also written there — before the transaction commits,
-    so a file that could not be written is not counted as printed."""
+def render(session_or_engine, doctype_name: str, numbers: Sequence[str], *, preview_only: bool = False,
+           out: str | os.PathLike[str] | None = None) -> RenderedDocuments:
+    """Render one PDF of ``numbers`` as the logged-in employee in one transaction, logging every
+    print unless ``preview_only``. With ``out`` the PDF is also written there — before the
+    transaction commits, so a file that could not be written is not counted as printed."""
     engine: Engine = getattr(session_or_engine, "engine", session_or_engine)
     with engine.begin() as conn:
         rendered = render_on(conn, doctype_name, numbers, preview_only=preview_only)
@@ -176,4 +176,10 @@ def render_documents(session_or_engine, doctype_name: str, numbers: Sequence[str
                     f.write(rendered.pdf)
             except OSError as exc:
                 raise UserFacingError(f"无法写入文件 {os.fspath(out)}：{exc.strerror or exc}") from exc
-    return rendered.pdf
+    return rendered
+
+
+def render_documents(session_or_engine, doctype_name: str, numbers: Sequence[str], *,
+                     preview_only: bool = False, out: str | os.PathLike[str] | None = None) -> bytes:
+    """:func:`render`, returning just the PDF bytes."""
+    return render(session_or_engine, doctype_name, numbers, preview_only=preview_only, out=out).pdf

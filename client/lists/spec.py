@@ -29,10 +29,24 @@ class ListColumn:
     expr: str                # SQL expression over the list's source, e.g. "s.name" or "visited_at"
     sortable: bool = True
     visible: bool = True     # shown by default (the user's column choice overrides)
+    # What sorting uses when it differs from what is shown, e.g. the rank of a status whose label
+    # would sort alphabetically ("高/中/低").
+    sort_expr: str = ""
+    # False only when the expression is never NULL: keyset paging then needs no NULL handling and
+    # the ORDER BY matches a plain btree index (NULLS LAST on a DESC index would need a full sort).
+    nullable: bool = True
 
     @property
     def key(self) -> str:
         return self.column.key
+
+    @property
+    def title(self) -> str:
+        return self.column.title
+
+    @property
+    def sort_sql(self) -> str:
+        return self.sort_expr or self.expr
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,12 @@ class FilterSpec:
     label: str
     kind: FilterKind
     expr: str                # SQL expression the filter applies to
+    # CHOICE: fixed (value, label) pairs. BOOL: optional labels for ("true", …) and ("false", …),
+    # e.g. 在职/停用 instead of 是/否.
     choices: tuple[tuple[str, str], ...] = ()
+    # CHOICE and PERSON: choices read from the database instead, a query returning (value, label)
+    # rows (positions, the guides of a store). The login's row-level security applies to it.
+    choices_sql: str = ""
 
 
 @dataclass(frozen=True)

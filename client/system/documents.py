@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from client.db.errors import UserFacingError
+from client.documents.fonts import register_fonts
 from client.documents.layout import Column, DocumentHeader, PageSetup, data_table, document_styles, text_paragraph
 from client.documents.registry import DocType, register_doctype
 from client.ui.registry import MODULES
@@ -36,6 +37,23 @@ def _heading_style():
     style = document_styles().heading
     style.keepWithNext = 1  # a group's heading never ends a page without its table
     return style
+
+
+def _fields(*fields: str, widths_mm: tuple[float | None, ...] | None = None) -> Table:
+    """One line of "label：value" fields set in columns (paragraphs collapse runs of blanks, so
+    spacing fields apart with blanks does not work). Plain strings: a field line does not wrap."""
+    widths = [w * mm if w else None for w in widths_mm] if widths_mm else None
+    table = Table([list(fields)], colWidths=widths, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), register_fonts()),  # the default table font is not embedded
+        ("FONTSIZE", (0, 0), (-1, -1), 10),
+        ("LEADING", (0, 0), (-1, -1), 14),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6 * mm),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ]))
+    return table
 
 
 # --- 员工花名册 ---------------------------------------------------------------------------------
@@ -79,7 +97,8 @@ SELECT l.login, l.full_name, l.phone, l.position_name, l.store_code, l.store_nam
   FROM yiwei.employee_list l
   LEFT JOIN yiwei.region r ON r.id = l.region_id
  WHERE (CAST(:store AS text) IS NULL OR l.store_code = :store)
- ORDER BY r.id NULLS FIRST, l.store_code NULLS FIRST, l.department_name NULLS FIRST, l.position_name, l.login
+ ORDER BY r.id NULLS FIRST, l.store_code NULLS FIRST,
+          array_position(ARRAY['company', 'region', 'store', 'own'], l.scope), l.position_id, l.login
 """
 
 
@@ -149,14 +168,14 @@ def _roster_table(rows: tuple[RosterRow, ...]):
 
 def _headcount(rows) -> str:
     active = sum(1 for r in rows if r.active)
-    return f"共 {len(rows)} 人（在职 {active}，停用 {len(rows) - active}）"
+    return f"{len(rows)} 人（在职 {active}，停用 {len(rows) - active}）"
 
 
 def build_roster(roster: Roster, header: DocumentHeader) -> list[Flowable]:
     styles = document_styles()
     everyone = [r for g in roster.groups for r in g.rows]
     story: list[Flowable] = [
-        text_paragraph(f"范围：{roster.scope_label}　　{_headcount(everyone)}", styles.body),
+        _fields(f"范围：{roster.scope_label}", f"人数：{_headcount(everyone)}"),
         text_paragraph("入职日期按员工账号的创建日期计；只列出打印人有权查看的员工。", styles.small),
         Spacer(0, 2 * mm),
     ]
@@ -166,7 +185,7 @@ def build_roster(roster: Roster, header: DocumentHeader) -> list[Flowable]:
     heading = _heading_style()
     for group in roster.groups:
         story += [
-            text_paragraph(f"{group.title}　{_headcount(group.rows)}", heading),
+            text_paragraph(f"{group.title}：{_headcount(group.rows)}", heading),
             _roster_table(group.rows),
         ]
     return story
@@ -280,9 +299,8 @@ def _position_block(entry: PositionSheetEntry) -> list[Flowable]:
     styles = document_styles()
     block: list[Flowable] = [
         text_paragraph(f"{entry.name}（{entry.code}）", _heading_style()),
-        text_paragraph(
-            f"数据范围：{SCOPE_LABELS.get(entry.scope, entry.scope)}　　在岗人数：{entry.holders}"
-            f"　　权限：{entry.permission_count} 项", styles.body),
+        _fields(f"数据范围：{SCOPE_LABELS.get(entry.scope, entry.scope)}", f"在岗人数：{entry.holders}",
+                f"权限：{entry.permission_count} 项", widths_mm=(40, 40, None)),
     ]
     if entry.description:
         block.append(text_paragraph(f"说明：{entry.description}", styles.body))
@@ -301,14 +319,10 @@ def _position_block(entry: PositionSheetEntry) -> list[Flowable]:
 
 def build_positions(sheet: PositionSheet, header: DocumentHeader) -> list[Flowable]:
     styles = document_styles()
-    story: list[Flowable] = [
-        text_paragraph(
-            f"范围：{'全部岗位' if sheet.whole_company else '单个岗位'}，共 {len(sheet.positions)} 个", styles.body),
-        text_paragraph("在岗人数只统计打印人有权查看的在职员工。", styles.small),
-        Spacer(0, 2 * mm),
-    ]
+    story: list[Flowable] = [text_paragraph("在岗人数只统计打印人有权查看的在职员工。", styles.small)]
     if sheet.whole_company:
         story += [
+            Spacer(0, 2 * mm),
             text_paragraph("岗位一览", _heading_style()),
             data_table(
                 OVERVIEW_COLUMNS,

@@ -69,18 +69,88 @@ BEGIN
         (SELECT e.id FROM yiwei.employee e WHERE e.role_name = session_user AND e.active));
 END $$;
 
--- For person-scoped data: the login's employee id when its position's scope is 'own', else NULL.
--- Policies write `owner_column = coalesce((SELECT yiwei.own_scope_employee_id()), owner_column)`,
--- one cheap comparison per row instead of an OR the planner cannot use.
-CREATE FUNCTION yiwei.own_scope_employee_id() RETURNS bigint
+-- The one store of a login in the 'store' scope group (compared by equality, so the planner keeps
+-- index order); NULL for anyone else or a disabled employee.
+CREATE FUNCTION yiwei.home_store_id() RETURNS integer
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
 DECLARE
-    v bigint;
+    v integer;
 BEGIN
-    SELECT CASE WHEN p.scope = 'own' THEN e.id END INTO v
-      FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id
-     WHERE e.role_name = session_user AND e.active;
+    SELECT e.store_id INTO v FROM yiwei.employee e WHERE e.role_name = session_user AND e.active;
     RETURN v;
+END $$;
+
+-- Which scope group an employee belongs to (see server_schema/migrate.py, SCOPE_GROUPS).
+CREATE FUNCTION yiwei.scope_group_of(p_employee_id bigint) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT CASE p.scope
+               WHEN 'company' THEN 'company'
+               WHEN 'region' THEN 'stores'
+               WHEN 'own' THEN 'own'
+               ELSE CASE WHEN EXISTS (SELECT 1 FROM yiwei.employee_store es
+                                       WHERE es.employee_id = e.id AND es.store_id <> e.store_id)
+                         THEN 'stores' ELSE 'store' END
+           END
+      FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id
+     WHERE e.id = p_employee_id
+$$;
+
+-- Put an employee's login into exactly its scope group (after creation or any change of position,
+-- position scope or extra stores).
+CREATE FUNCTION yiwei.sync_scope_group(p_employee_id bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+DECLARE
+    v_role text := (SELECT role_name FROM yiwei.employee WHERE id = p_employee_id);
+    v_target text := yiwei.scope_group_of(p_employee_id);
+    v_ns text := (SELECT namespace FROM yiwei.instance);
+    v_group text;
+    v_member boolean;
+BEGIN
+    FOREACH v_group IN ARRAY ARRAY['company', 'stores', 'store', 'own'] LOOP
+        v_member := EXISTS (SELECT 1 FROM pg_auth_members m
+                             WHERE m.roleid = (SELECT oid FROM pg_roles WHERE rolname = v_ns || '_' || v_group)
+                               AND m.member = (SELECT oid FROM pg_roles WHERE rolname = v_role));
+        IF v_group = v_target AND NOT v_member THEN
+            EXECUTE format('GRANT %I TO %I', v_ns || '_' || v_group, v_role);
+        ELSIF v_group <> v_target AND v_member THEN
+            EXECUTE format('REVOKE %I FROM %I', v_ns || '_' || v_group, v_role);
+        END IF;
+    END LOOP;
+END $$;
+
+-- The standard policies of a store-scoped table: for each scope group a SELECT, INSERT (WITH
+-- CHECK), UPDATE (USING + WITH CHECK) and, when deleting is allowed at all, a DELETE policy. Writes
+-- also need p_write_permission. p_person_column names the column that holds the owning employee
+-- (guide, designer) for person-scoped data; 'own' logins then see only their own rows, wherever
+-- they were made (a guide's customers move with them unless a manager transfers them).
+CREATE PROCEDURE yiwei.create_scope_policies(
+    p_table text, p_person_column text, p_write_permission text, p_delete_permission text)
+LANGUAGE plpgsql SET search_path = pg_catalog, yiwei, pg_temp AS $$
+DECLARE
+    v_ns text := (SELECT namespace FROM yiwei.instance);
+    v_stores constant text := 'store_id = ANY ((SELECT yiwei.visible_store_ids())::integer[])';
+    r record;
+    v_write text;
+BEGIN
+    FOR r IN SELECT * FROM (VALUES
+            ('company', '(SELECT yiwei.current_employee_id()) IS NOT NULL'),
+            ('stores', v_stores),
+            ('store', 'store_id = (SELECT yiwei.home_store_id())'),
+            ('own', CASE WHEN p_person_column IS NULL THEN v_stores
+                         ELSE format('%I = (SELECT yiwei.current_employee_id())', p_person_column) END)
+        ) AS g(name, filter) LOOP
+        v_write := format('%s AND (SELECT yiwei.has_permission(%L))', r.filter, p_write_permission);
+        EXECUTE format('CREATE POLICY %I ON yiwei.%I FOR SELECT TO %I USING (%s)',
+                       r.name || '_select', p_table, v_ns || '_' || r.name, r.filter);
+        EXECUTE format('CREATE POLICY %I ON yiwei.%I FOR INSERT TO %I WITH CHECK (%s)',
+                       r.name || '_insert', p_table, v_ns || '_' || r.name, v_write);
+        EXECUTE format('CREATE POLICY %I ON yiwei.%I FOR UPDATE TO %I USING (%s) WITH CHECK (%s)',
+                       r.name || '_update', p_table, v_ns || '_' || r.name, v_write, v_write);
+        IF p_delete_permission IS NOT NULL THEN
+            EXECUTE format('CREATE POLICY %I ON yiwei.%I FOR DELETE TO %I USING (%s AND (SELECT yiwei.has_permission(%L)))',
+                           r.name || '_delete', p_table, v_ns || '_' || r.name, r.filter, p_delete_permission);
+        END IF;
+    END LOOP;
 END $$;
 
 CREATE FUNCTION yiwei.visible_region_ids() RETURNS integer[]

@@ -90,11 +90,12 @@ BEGIN
        OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = v_role) THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = format('登录名“%s”已存在', v_login), DETAIL = '登录名';
     END IF;
-    EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L IN ROLE %I',
-                   v_role, p_password_verifier, i.app_role);
+    EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L',
+                   v_role, p_password_verifier);
     INSERT INTO yiwei.employee (login, role_name, full_name, phone, position_id, region_id, store_id, department_id)
     VALUES (v_login, v_role, p_full_name, p_phone, p_position_id, p_region_id, p_store_id, p_department_id)
     RETURNING id INTO v_id;
+    PERFORM yiwei.sync_scope_group(v_id);
     RETURN v_id;
 END $$;
 
@@ -116,6 +117,7 @@ BEGIN
        SET full_name = p_full_name, phone = p_phone, position_id = p_position_id,
            store_id = p_store_id, region_id = p_region_id, department_id = p_department_id
      WHERE id = p_id;
+    PERFORM yiwei.sync_scope_group(p_id);
 END $$;
 
 CREATE FUNCTION yiwei.set_employee_stores(p_id bigint, p_store_ids integer[]) RETURNS void
@@ -131,6 +133,7 @@ BEGIN
     DELETE FROM yiwei.employee_store WHERE employee_id = p_id;
     INSERT INTO yiwei.employee_store (employee_id, store_id)
     SELECT DISTINCT p_id, s FROM unnest(coalesce(p_store_ids, '{}')) s;
+    PERFORM yiwei.sync_scope_group(p_id);
     PERFORM yiwei.audit_event('employee_store', p_id::text, jsonb_build_object('stores', p_store_ids));
 END $$;
 
@@ -257,6 +260,7 @@ BEGIN
     INSERT INTO yiwei.position_permission (position_id, permission_code)
     SELECT DISTINCT p_id, c FROM unnest(coalesce(p_permissions, '{}')) c
     ON CONFLICT DO NOTHING;
+    PERFORM yiwei.sync_scope_group(e.id) FROM yiwei.employee e WHERE e.position_id = p_id;
     PERFORM yiwei.audit_event('position_permission', p_id::text, jsonb_build_object('permissions', p_permissions));
 END $$;
 

@@ -51,24 +51,7 @@ CREATE POLICY output_read ON yiwei.output_log FOR SELECT TO {{app}}
 GRANT SELECT ON yiwei.audit_log, yiwei.output_log TO {{app}};
 
 -- Showroom traffic: store-scoped, and person-scoped for 'own' positions (a guide sees own visits).
-CREATE POLICY visit_select ON yiwei.visit FOR SELECT TO {{app}} USING (
-    store_id = ANY ((SELECT yiwei.visible_store_ids())::integer[])
-    AND guide_id = coalesce((SELECT yiwei.own_scope_employee_id()), guide_id));
-CREATE POLICY visit_insert ON yiwei.visit FOR INSERT TO {{app}} WITH CHECK (
-    store_id = ANY ((SELECT yiwei.visible_store_ids())::integer[])
-    AND guide_id = coalesce((SELECT yiwei.own_scope_employee_id()), guide_id)
-    AND (SELECT yiwei.has_permission('customers.visit')));
-CREATE POLICY visit_update ON yiwei.visit FOR UPDATE TO {{app}} USING (
-    store_id = ANY ((SELECT yiwei.visible_store_ids())::integer[])
-    AND guide_id = coalesce((SELECT yiwei.own_scope_employee_id()), guide_id)
-    AND (SELECT yiwei.has_permission('customers.visit')))
-  WITH CHECK (
-    store_id = ANY ((SELECT yiwei.visible_store_ids())::integer[])
-    AND guide_id = coalesce((SELECT yiwei.own_scope_employee_id()), guide_id)
-    AND (SELECT yiwei.has_permission('customers.visit')));
-CREATE POLICY visit_delete ON yiwei.visit FOR DELETE TO {{app}} USING (
-    store_id = ANY ((SELECT yiwei.visible_store_ids())::integer[])
-    AND (SELECT yiwei.has_permission('customers.visit.delete')));
+CALL yiwei.create_scope_policies('visit', 'guide_id', 'customers.visit', 'customers.visit.delete');
 GRANT SELECT, DELETE ON yiwei.visit TO {{app}};
 GRANT INSERT (store_id, guide_id, visited_at, party_size, source, intent, community, renovation_stage, note)
     ON yiwei.visit TO {{app}};
@@ -91,7 +74,7 @@ END $$;
 -- Functions: nothing for PUBLIC; the app role gets exactly the helpers and checked steps.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA yiwei FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
-    yiwei.schema_revision(), yiwei.current_employee(), yiwei.current_employee_id(), yiwei.current_scope(), yiwei.own_scope_employee_id(),
+    yiwei.schema_revision(), yiwei.current_employee(), yiwei.current_employee_id(), yiwei.current_scope(), yiwei.home_store_id(),
     yiwei.has_permission(text), yiwei.my_permissions(), yiwei.visible_store_ids(),
     yiwei.visible_region_ids(), yiwei.role_display_name(text), yiwei.company_timezone(),
     yiwei.parameter_int(text), yiwei.set_parameter(text, text, integer),

@@ -15,13 +15,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_sql_files(["0001_core.sql", "0002_organisation.sql", "0003_identity.sql",
-                   "0004_parameters_numbering.sql", "0005_administration.sql", "0006_visits.sql",
-                   "0007_permissions.sql", "0008_security.sql"])
+    run_sql_files(["0001_core.sql"])
     attrs = context.config.attributes
     cursor = context.get_bind().connection.dbapi_connection.cursor()
     cursor.execute("INSERT INTO yiwei.instance (namespace, owner_role, app_role) VALUES (%s, %s, %s)",
                    (attrs["namespace"], attrs["owner_role"], attrs["app_role"]))
+    run_sql_files(["0002_organisation.sql", "0003_identity.sql", "0004_parameters_numbering.sql",
+                   "0005_administration.sql", "0006_visits.sql", "0007_permissions.sql", "0008_security.sql"])
 
 
 def downgrade() -> None:

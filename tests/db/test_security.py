@@ -156,17 +156,64 @@ def test_set_role_to_owner_is_refused(db, admin):
         cur.execute(f'SET ROLE "{owner}"')
 
 
-def test_set_role_to_group_role_gains_nothing(db, admin):
+@pytest.mark.parametrize("group", ["app", "own"])
+def test_set_role_to_group_role_gains_nothing(db, admin, group):
     guide = db.connect_as("hz01.guide1")
     before = scalar(guide, "SELECT count(*) FROM yiwei.visit")
-    app = scalar(admin, "SELECT app_role FROM yiwei.instance")
+    ns = scalar(admin, "SELECT namespace FROM yiwei.instance")
     with guide.cursor() as cur:
-        cur.execute(f'SET ROLE "{app}"')
+        cur.execute(f'SET ROLE "{ns}_{group}"')
         cur.execute("SELECT count(*) FROM yiwei.visit")
-        assert cur.fetchone()[0] == before  # identity is session_user, which SET ROLE does not change
+        # the group roles carry no wider policy, and identity stays session_user
+        assert cur.fetchone()[0] <= before
+        cur.execute("SELECT yiwei.current_employee_id()")
+        assert cur.fetchone()[0] == employee_id(admin, "hz01.guide1")
         cur.execute("RESET ROLE")
         cur.execute("SELECT count(*) FROM yiwei.visit")
         assert cur.fetchone()[0] == before
+
+
+def test_set_role_to_a_wider_scope_group_is_refused(db, admin):
+    ns = scalar(admin, "SELECT namespace FROM yiwei.instance")
+    guide = db.connect_as("hz01.guide1")
+    for group in ("company", "stores", "store"):
+        with refused(DENIED), guide.cursor() as cur:
+            cur.execute(f'SET ROLE "{ns}_{group}"')
+
+
+def scope_groups(admin, login):
+    return [r[0] for r in rows(admin, """SELECT g.rolname FROM pg_auth_members m
+                                          JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+                                         WHERE u.rolname = (SELECT role_name FROM yiwei.employee WHERE login = %s)""",
+                               (login,))]
+
+
+def test_each_login_is_in_exactly_its_scope_group(db, admin):
+    ns = scalar(admin, "SELECT namespace FROM yiwei.instance")
+    expected = {"hq.boss": "company", "hd.director": "stores", "hz01.manager": "store", "hz01.guide1": "own"}
+    for login_name, group in expected.items():
+        assert scope_groups(admin, login_name) == [f"{ns}_{group}"], login_name
+
+
+def test_scope_group_follows_position_and_extra_stores(db, admin):
+    from client.db.passwords import scram_verifier as verifier
+
+    boss = db.connect_as("admin")
+    ns = scalar(admin, "SELECT namespace FROM yiwei.instance")
+    pos = dict(rows(admin, "SELECT code, id FROM yiwei.position"))
+    hz02 = store_id(admin, "HZ02")
+    eid = scalar(boss, "SELECT yiwei.create_employee('moving.guide', '调岗导购', %s, %s, NULL, NULL, '', %s)",
+                 (pos["guide"], hz02, verifier("Move2026x")))
+    assert scope_groups(admin, "moving.guide") == [f"{ns}_own"]
+    with boss.cursor() as cur:
+        cur.execute("SELECT yiwei.update_employee(%s, 1, '调岗店长', %s, %s, NULL, NULL, '')", (eid, pos["store_manager"], hz02))
+    assert scope_groups(admin, "moving.guide") == [f"{ns}_store"]
+    manager = db.connect_as("moving.guide", "Move2026x")
+    assert visit_counts_by_store(manager).keys() == {"HZ02"}
+    with boss.cursor() as cur:
+        cur.execute("SELECT yiwei.set_employee_stores(%s, ARRAY[%s])", (eid, store_id(admin, "HZ01")))
+    assert scope_groups(admin, "moving.guide") == [f"{ns}_stores"]
+    assert visit_counts_by_store(manager).keys() == {"HZ01", "HZ02"}
 
 
 def test_set_session_authorization_is_refused(db, admin):
@@ -285,7 +332,7 @@ def test_copy_from_is_refused(db, admin):
     "CREATE TEMP TABLE employee (id int)",
     "CREATE SCHEMA evil",
     "ALTER TABLE yiwei.visit DISABLE ROW LEVEL SECURITY",
-    "DROP POLICY visit_select ON yiwei.visit",
+    "DROP POLICY own_select ON yiwei.visit",
     "ALTER FUNCTION yiwei.visible_store_ids() SET search_path = public",
 ])
 def test_creating_or_altering_objects_is_refused(db, ddl):

@@ -1,0 +1,195 @@
+"""员工信息: the employee list with the administrator's actions (new, edit, disable, enable, reset
+password, extra stores) and the roster print. Logins without system.employee.manage get the list
+and a read-only view of each employee; the database refuses the rest anyway."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolBar, QToolButton, QVBoxLayout, QWidget
+
+from client.lists.catalog import get_list
+from client.ui.forms import alive, ask
+from client.ui.list_view import ListWindow
+
+from . import employee_forms as forms
+from .organisation_data import load_organisation
+
+MANAGE = "system.employee.manage"
+
+
+class EmployeesScreen(QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.can_manage = ctx.session.can(MANAGE)
+        self.dialog = None          # the dialog currently open (tests and the shell may look at it)
+        self.list = ListWindow(ctx, get_list("employees"), self)
+        self.list.activated.connect(self.open_employee)
+
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_by_name: dict[str, QAction] = {}
+        if self.can_manage:
+            self._action("new", self.tr("新建"), self.new_employee, QKeySequence.StandardKey.New)
+            self._action("edit", self.tr("编辑"), self.edit_selected)
+            self.toolbar.addSeparator()
+            self._action("disable", self.tr("停用"), self.disable_selected)
+            self._action("enable", self.tr("启用"), self.enable_selected)
+            self._action("reset_password", self.tr("重置密码"), self.reset_password_selected)
+            self._action("stores", self.tr("兼管门店"), self.extra_stores_selected)
+            self.toolbar.addSeparator()
+        else:
+            self._action("view", self.tr("查看"), self.edit_selected)
+        self.print_menu = QMenu(self)
+        self.print_menu.addAction(self.tr("全公司花名册"), lambda: self.print_roster("ALL"))
+        self.print_menu.addSeparator()
+        self.print_button = QToolButton(self)
+        self.print_button.setText(self.tr("打印花名册"))
+        self.print_button.setObjectName("print_roster")
+        self.print_button.setMenu(self.print_menu)
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.toolbar.addWidget(self.print_button)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.toolbar.addWidget(self.status)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.list, 1)
+        self._load_print_stores()
+
+    def _action(self, name: str, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.toolbar.addAction(action)
+        self.actions_by_name[name] = action
+        return action
+
+    # helpers -----------------------------------------------------------------------------------
+    def selected_id(self):
+        keys = self.list.selected_keys()
+        if not keys:
+            self.say(self.tr("请先在列表中选择一名员工"))
+            return None
+        return keys[0]
+
+    def say(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _failed(self, error) -> None:
+        if alive(self):
+            self.say(error.message)
+
+    def _show(self, dialog) -> None:
+        self.dialog = dialog
+        dialog.saved.connect(self._saved)
+        dialog.open()
+
+    def _saved(self, _result) -> None:
+        if alive(self):
+            self.say(self.tr("已保存"))
+            self.list.refresh()
+
+    def _load(self, fn, on_done) -> None:
+        self.say(self.tr("正在读取…"))
+
+        def done(result):
+            if alive(self):
+                self.say("")
+                on_done(result)
+
+        self.ctx.run(fn, on_done=done, on_error=self._failed, retry_on_disconnect=True)
+
+    # actions -----------------------------------------------------------------------------------
+    def new_employee(self) -> None:
+        self._load(lambda conn, token, report: load_organisation(conn),
+                   lambda org: self._show(forms.new_employee_form(self.ctx, org, self)))
+
+    def open_employee(self, employee_id) -> None:
+        """Double-click / Enter in the list: edit (or view, without the manage permission)."""
+        self._load(lambda conn, token, report: (load_organisation(conn), forms.load_employee(conn, employee_id)),
+                   lambda data: self._show(forms.edit_employee_form(self.ctx, data[0], data[1], self,
+                                                                    read_only=not self.can_manage)))
+
+    def edit_selected(self) -> None:
+        employee_id = self.selected_id()
+        if employee_id is not None:
+            self.open_employee(employee_id)
+
+    def disable_selected(self) -> None:
+        employee_id = self.selected_id()
+        if employee_id is None:
+            return
+
+        def opened(row):
+            if not row["active"]:
+                self.say(self.tr("%s 已经停用") % forms.display_name(row))
+                return
+            self._show(forms.disable_form(self.ctx, row, self))
+
+        self._load(lambda conn, token, report: forms.load_employee(conn, employee_id), opened)
+
+    def enable_selected(self) -> None:
+        employee_id = self.selected_id()
+        if employee_id is None:
+            return
+
+        def opened(row):
+            name = forms.display_name(row)
+            if row["active"]:
+                self.say(self.tr("%s 未停用") % name)
+                return
+            if not ask(self, self.tr("启用员工"), self.tr("确定重新启用员工 %s 吗？") % name, self.tr("启用"),
+                       self.tr("取消"), informative=self.tr("启用后该员工可以用原来的密码登录。")):
+                return
+            def enabled(_result):
+                if alive(self):
+                    self.list.refresh()
+                    self.say(self.tr("已启用 %s") % name)
+
+            self.ctx.run(lambda conn, token, report: forms.enable_employee(conn, row["id"], row["version"]),
+                         on_done=enabled, on_error=self._failed)
+
+        self._load(lambda conn, token, report: forms.load_employee(conn, employee_id), opened)
+
+    def reset_password_selected(self) -> None:
+        employee_id = self.selected_id()
+        if employee_id is not None:
+            self._load(lambda conn, token, report: forms.load_employee(conn, employee_id),
+                       lambda row: self._show(forms.reset_password_form(self.ctx, row, self)))
+
+    def extra_stores_selected(self) -> None:
+        employee_id = self.selected_id()
+        if employee_id is None:
+            return
+        self._load(lambda conn, token, report: (load_organisation(conn), forms.load_employee(conn, employee_id),
+                                                 forms.load_extra_store_ids(conn, employee_id)),
+                   lambda data: self._show(forms.extra_stores_form(self.ctx, *data, parent=self)))
+
+    # printing ----------------------------------------------------------------------------------
+    def _load_print_stores(self) -> None:
+        def fill(org):
+            if not alive(self):
+                return
+            for store in org.stores:
+                if store.active:
+                    self.print_menu.addAction(f"{store.code} {store.name}",
+                                              lambda code=store.code: self.print_roster(code))
+
+        self.ctx.run(lambda conn, token, report: load_organisation(conn), on_done=fill,
+                     on_error=self._failed, retry_on_disconnect=True)
+
+    def print_roster(self, number: str) -> None:
+        from client.ui.print_preview import print_documents
+
+        print_documents(self.ctx, "roster", [number], self)

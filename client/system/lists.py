@@ -1,0 +1,45 @@
+"""Lists of the system administration module."""
+
+from __future__ import annotations
+
+from client.exports.columns import Column, ColumnKind
+from client.lists.catalog import register_list
+from client.lists.spec import FilterKind, FilterSpec, ListColumn, ListSpec
+
+_SCOPE_LABEL = ("CASE scope WHEN 'own' THEN '本人' WHEN 'store' THEN '门店' WHEN 'region' THEN '大区'"
+                " WHEN 'company' THEN '公司' END")
+# Narrow to wide, so sorting by scope reads naturally.
+_SCOPE_RANK = "CASE scope WHEN 'own' THEN 1 WHEN 'store' THEN 2 WHEN 'region' THEN 3 WHEN 'company' THEN 4 END"
+_STATUS_LABEL = "CASE WHEN active THEN '在职' ELSE '停用' END"
+
+EMPLOYEES = register_list(ListSpec(
+    name="employees",
+    title="员工信息",
+    source="yiwei.employee_list",
+    key="id",
+    columns=(
+        ListColumn(Column("login", "登录名", ColumnKind.TEXT, width=16), "login", nullable=False),
+        ListColumn(Column("full_name", "姓名", ColumnKind.TEXT, width=10), "full_name", nullable=False),
+        ListColumn(Column("phone", "手机", ColumnKind.TEXT, width=14), "phone", nullable=False),
+        ListColumn(Column("position", "岗位", ColumnKind.TEXT, width=12), "position_name", nullable=False),
+        ListColumn(Column("scope", "数据范围", ColumnKind.TEXT, width=10), _SCOPE_LABEL, sort_expr=_SCOPE_RANK,
+                   nullable=False),
+        ListColumn(Column("region", "大区", ColumnKind.TEXT, width=8), "region_name"),
+        ListColumn(Column("store", "门店", ColumnKind.TEXT, width=16), "store_name"),
+        ListColumn(Column("department", "部门", ColumnKind.TEXT, width=10), "department_name"),
+        ListColumn(Column("status", "状态", ColumnKind.TEXT, width=8), _STATUS_LABEL, sort_expr="active",
+                   nullable=False),
+        ListColumn(Column("created_at", "创建时间", ColumnKind.DATETIME), "created_at", nullable=False),
+    ),
+    filters=(
+        FilterSpec("store", "门店", FilterKind.STORE, "store_id"),
+        FilterSpec("position", "岗位", FilterKind.CHOICE, "position_id",
+                   choices_sql="SELECT p.id, p.name FROM yiwei.position p ORDER BY p.name"),
+        FilterSpec("active", "状态", FilterKind.BOOL, "active", choices=(("true", "在职"), ("false", "停用"))),
+        FilterSpec("name", "姓名/登录名", FilterKind.TEXT, "concat_ws(' ', full_name, login)"),
+    ),
+    default_sort="login",
+    descending=False,
+    search=("login", "full_name", "phone"),
+    permissions=("system.employee.view", "system.employee.manage"),
+))

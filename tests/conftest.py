@@ -14,6 +14,7 @@ import pytest
 from client.db.connection import ServerProfile, connect_raw, dsn_params, engine_for, login
 from client.demo.company import DEMO_PASSWORD
 from client.demo.seed import seed_demo
+from client.resources import resource_path
 from server_schema.migrate import upgrade
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -135,3 +136,50 @@ def fresh_db_name(pg_server):
     _create_database(pg_server, dbname)
     yield dbname
     _drop_database(pg_server, dbname, dbname)
+
+
+# -- Qt: the CJK font, an AppContext per real employee login, waiting for background work ----------
+
+@pytest.fixture(scope="session")
+def cjk_font(qapp):
+    """Chinese text renders (in screenshots too) only with a CJK font registered with Qt."""
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", "wqy-microhei.ttc")))
+    families = QFontDatabase.applicationFontFamilies(font_id)
+    if families:
+        qapp.setFont(QFont(families[0], 10))
+    return families
+
+
+@pytest.fixture
+def make_ctx(db, qtbot, cjk_font):
+    """``make_ctx(login, password=…)`` → an AppContext of that employee, cleaned up after the test."""
+    from client.ui.context import AppContext
+    from client.ui.settings import UserSettings
+    from client.ui.tasks import TaskRunner
+
+    made = []
+
+    def make(login_name: str, password: str | None = None):
+        session = db.session(login_name) if password is None else db.session(login_name, password)
+        ctx = AppContext(session=session, tasks=TaskRunner(), settings=UserSettings(f"test/{login_name}"))
+        ctx.opened = []
+        ctx.open_function = ctx.opened.append
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        qtbot.waitUntil(lambda c=ctx: c.tasks.running == 0, timeout=15000)
+        ctx.session.engine.dispose()
+
+
+@pytest.fixture
+def wait_idle(qtbot):
+    """Wait until every background task of ``ctx`` has delivered its result to the GUI thread."""
+
+    def wait(ctx, timeout: int = 15000) -> None:
+        qtbot.waitUntil(lambda: ctx.tasks.running == 0, timeout=timeout)
+
+    return wait

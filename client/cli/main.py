@@ -12,7 +12,8 @@ from client.db.errors import UserFacingError
 from .registry import COMMANDS
 
 # Each module registers its sub-commands with client.cli.registry.command.
-COMMAND_MODULES = ["client.cli.server_cmd", "client.cli.db_cmd", "client.cli.app_cmd", "client.cli.bench_cmd", "client.cli.print_cmd"]
+COMMAND_MODULES = ["client.cli.server_cmd", "client.cli.db_cmd", "client.cli.app_cmd", "client.cli.bench_cmd", "client.cli.print_cmd",
+                   "client.cli.export_cmd"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import psycopg2
 
 from client.db.errors import UserFacingError
+from client.exports.columns import ColumnKind
 
 from .spec import FilterKind, FilterSpec, ListColumn, ListSpec
 
@@ -499,8 +500,8 @@ def _conditions(query: ListQuery, sql: _Sql) -> list[str]:
 
 
 def _date_conditions(spec: ListSpec, spec_filter: FilterSpec, expr: str, value: DateRange, sql: _Sql) -> list[str]:
-    from client.exports.columns import ColumnKind
-
+    # A filter on an expression that a DATE column shows compares dates; otherwise the expression
+    # is a moment (timestamptz).
     is_date = any(c.expr == spec_filter.expr and c.column.kind is ColumnKind.DATE for c in spec.columns)
     conditions = []
     if is_date:

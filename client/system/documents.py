@@ -39,17 +39,20 @@ def _heading_style():
     return style
 
 
-def _fields(*fields: str, widths_mm: tuple[float | None, ...] | None = None) -> Table:
-    """One line of "label：value" fields set in columns (paragraphs collapse runs of blanks, so
-    spacing fields apart with blanks does not work). Plain strings: a field line does not wrap."""
-    widths = [w * mm if w else None for w in widths_mm] if widths_mm else None
-    table = Table([list(fields)], colWidths=widths, hAlign="LEFT")
+def _fields(*fields: str, widths_mm: tuple[float | None, ...]) -> Table:
+    """One row of "label：value" fields set in columns (paragraphs collapse runs of blanks, so
+    fields cannot be spaced apart with blanks); ``None`` widths share what the fixed ones leave."""
+    fixed = sum(w * mm for w in widths_mm if w)
+    flexible = sum(1 for w in widths_mm if not w)
+    share = (PAGE.frame_width - fixed) / flexible if flexible else 0
+    style = document_styles().body
+    table = Table([[text_paragraph(f, style) for f in fields]], colWidths=[w * mm if w else share for w in widths_mm],
+                  hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), register_fonts()),  # the default table font is not embedded
-        ("FONTSIZE", (0, 0), (-1, -1), 10),
-        ("LEADING", (0, 0), (-1, -1), 14),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6 * mm),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
         ("TOPPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ]))
@@ -175,7 +178,7 @@ def build_roster(roster: Roster, header: DocumentHeader) -> list[Flowable]:
     styles = document_styles()
     everyone = [r for g in roster.groups for r in g.rows]
     story: list[Flowable] = [
-        _fields(f"范围：{roster.scope_label}", f"人数：{_headcount(everyone)}"),
+        _fields(f"范围：{roster.scope_label}", f"人数：{_headcount(everyone)}", widths_mm=(None, 70)),
         text_paragraph("入职日期按员工账号的创建日期计；只列出打印人有权查看的员工。", styles.small),
         Spacer(0, 2 * mm),
     ]

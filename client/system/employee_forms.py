@@ -76,14 +76,16 @@ class EmployeePlacement(QObject):
     store and own positions sit in a store (the region follows the store), region positions in a
     region (a store of that region is optional), company positions at head office or a store."""
 
-    def __init__(self, form: RecordForm, org: Organisation):
+    def __init__(self, form: RecordForm, org: Organisation, current: dict | None = None):
         super().__init__(form)
         self.form = form
         self.org = org
+        # where the employee sits now stays selectable even if that store/region was deactivated
+        self.keep = current or {}
         self._busy = False
         fields = form.fields
         fields.set_choices("position_id", org.position_choices())
-        fields.set_choices("region_id", org.region_choices(keep=form.values().get("region_id")))
+        fields.set_choices("region_id", org.region_choices(keep=self.keep.get("region_id")))
         form.valueChanged.connect(self.update)
         self.update("position_id")
 
@@ -108,17 +110,17 @@ class EmployeePlacement(QObject):
             fields.set_field_required("region_id", True)
             fields.set_field_required("store_id", False)
             region_id = values["region_id"]
-            fields.set_choices("store_id", org.store_choices(region_id=region_id, keep=values["store_id"])
+            fields.set_choices("store_id", org.store_choices(region_id=region_id, keep=self.keep.get("store_id"))
                                if region_id else [])
         else:
             fields.set_field_enabled("region_id", False)
             fields.set_field_required("region_id", False)
             fields.set_field_required("store_id", scope in ("own", "store"))
-            fields.set_choices("store_id", org.store_choices(keep=values["store_id"]))
+            fields.set_choices("store_id", org.store_choices(keep=self.keep.get("store_id")))
             store = org.store(fields.values()["store_id"])
             fields.set_values({"region_id": store.region_id if store else None})
         fields.set_choices("department_id", org.department_choices(
-            fields.values()["store_id"], keep=fields.values()["department_id"]))
+            fields.values()["store_id"], keep=self.keep.get("department_id")))
 
 
 def _placement_params(values: dict) -> dict:
@@ -155,7 +157,7 @@ def edit_employee_form(ctx, org: Organisation, row: dict, parent=None, *, read_o
     form = RecordForm(ctx, f"{title} – {display_name(row)}", employee_fields(False), initial=row,
                       save=None if read_only else update_employee,
                       reload=lambda conn: load_employee(conn, row["id"]), editing=True, parent=parent)
-    EmployeePlacement(form, org)
+    EmployeePlacement(form, org, row)
     form.set_values(row)   # choices exist now: select the employee's store, region and department
     return form
 
@@ -177,7 +179,7 @@ def disable_form(ctx, row: dict, parent=None) -> RecordForm:
         initial={"id": row["id"], "version": row["version"]}, save=disable_employee, editing=True,
         reload=lambda conn: {k: v for k, v in load_employee(conn, row["id"]).items() if k in ("id", "version")},
         message=t("停用后该员工不能再登录，已经打开的窗口也看不到数据；员工的历史记录全部保留，可随时重新启用。"),
-        save_text=t("停用"), confirm=t("确定停用员工 %s 吗？") % name, parent=parent)
+        save_text=t("停用"), confirm=t("确定停用员工“%s”吗？") % name, parent=parent)
 
 
 def enable_employee(conn, employee_id: int, version: int) -> None:

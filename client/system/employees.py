@@ -26,6 +26,9 @@ class EmployeesScreen(QWidget):
         self.dialog = None          # the dialog currently open (tests and the shell may look at it)
         self.list = ListWindow(ctx, get_list("employees"), self)
         self.list.activated.connect(self.open_employee)
+        # the employee just changed stays selected when the list has read its rows again
+        self._select_after_load = None
+        self.list.model.loading_changed.connect(self._list_loading_changed)
 
         self.toolbar = QToolBar(self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -95,10 +98,22 @@ class EmployeesScreen(QWidget):
         dialog.saved.connect(self._saved)
         dialog.open()
 
-    def _saved(self, _result) -> None:
+    def _saved(self, employee_id) -> None:
         if alive(self):
             self.say(self.tr("已保存"))
-            self.list.refresh()
+            self.refresh_list(select=employee_id)
+
+    def refresh_list(self, select=None) -> None:
+        self._select_after_load = select
+        self.list.refresh()
+
+    def _list_loading_changed(self, loading: bool) -> None:
+        if loading or self._select_after_load is None:
+            return
+        row = self.list.model.row_of_key(self._select_after_load)
+        self._select_after_load = None
+        if row >= 0:
+            self.list.view.selectRow(row)
 
     def _load(self, fn, on_done) -> None:
         self.say(self.tr("正在读取…"))
@@ -149,12 +164,12 @@ class EmployeesScreen(QWidget):
             if row["active"]:
                 self.say(self.tr("%s 未停用") % name)
                 return
-            if not ask(self, self.tr("启用员工"), self.tr("确定重新启用员工 %s 吗？") % name, self.tr("启用"),
+            if not ask(self, self.tr("启用员工"), self.tr("确定重新启用员工“%s”吗？") % name, self.tr("启用"),
                        self.tr("取消"), informative=self.tr("启用后该员工可以用原来的密码登录。")):
                 return
             def enabled(_result):
                 if alive(self):
-                    self.list.refresh()
+                    self.refresh_list(select=row["id"])
                     self.say(self.tr("已启用 %s") % name)
 
             self.ctx.run(lambda conn, token, report: forms.enable_employee(conn, row["id"], row["version"]),

@@ -43,3 +43,43 @@ EMPLOYEES = register_list(ListSpec(
     search=("login", "full_name", "phone"),
     permissions=("system.employee.view", "system.employee.manage"),
 ))
+
+_ACTION_LABEL = ("CASE action WHEN 'INSERT' THEN '新增' WHEN 'UPDATE' THEN '修改' WHEN 'DELETE' THEN '删除'"
+                 " WHEN 'EVENT' THEN '事件' ELSE action END")
+# Tables by their business name; a module that adds audited tables adds its names here.
+_TABLE_LABEL = ("CASE table_name WHEN 'instance' THEN '公司' WHEN 'region' THEN '大区' WHEN 'store' THEN '门店'"
+                " WHEN 'department' THEN '部门' WHEN 'warehouse' THEN '库房' WHEN 'position' THEN '岗位'"
+                " WHEN 'position_permission' THEN '岗位权限' WHEN 'employee' THEN '员工'"
+                " WHEN 'employee_store' THEN '兼管门店' WHEN 'parameter' THEN '参数' WHEN 'visit' THEN '客户流量'"
+                " ELSE table_name END")
+# Excel keeps at most 32,767 characters in a cell; a row image is far shorter in practice.
+_EXCEL_CELL = 32000
+
+AUDIT_LOG = register_list(ListSpec(
+    name="audit_log",
+    title="操作日志",
+    source="yiwei.audit_log_list",
+    key="id",
+    columns=(
+        ListColumn(Column("at", "时间", ColumnKind.DATETIME), "at", nullable=False),
+        ListColumn(Column("actor", "操作人", ColumnKind.TEXT, width=12), "actor_name"),
+        ListColumn(Column("table", "数据", ColumnKind.TEXT, width=10), _TABLE_LABEL, nullable=False),
+        ListColumn(Column("row_key", "记录号", ColumnKind.TEXT, width=10), "row_key"),
+        ListColumn(Column("action", "操作", ColumnKind.TEXT, width=8), _ACTION_LABEL, nullable=False),
+        ListColumn(Column("old", "修改前", ColumnKind.TEXT, width=50), f"left(old_text, {_EXCEL_CELL})",
+                   sortable=False),
+        ListColumn(Column("new", "修改后", ColumnKind.TEXT, width=50), f"left(new_text, {_EXCEL_CELL})",
+                   sortable=False),
+    ),
+    filters=(
+        FilterSpec("at", "时间", FilterKind.DATE_RANGE, "at"),
+        FilterSpec("actor", "操作人", FilterKind.TEXT, "actor_name"),
+        FilterSpec("table", "数据", FilterKind.TEXT, _TABLE_LABEL),
+        FilterSpec("action", "操作", FilterKind.CHOICE, "action",
+                   choices=(("INSERT", "新增"), ("UPDATE", "修改"), ("DELETE", "删除"), ("EVENT", "事件"))),
+    ),
+    default_sort="at",
+    descending=True,
+    search=("actor_name", "row_key", "new_text"),
+    permissions=("system.audit.view",),
+))

@@ -4,7 +4,7 @@ save_region / save_store / save_department / save_warehouse and the company name
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QHeaderView, QLabel, QSizePolicy, QToolBar, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
@@ -62,7 +62,9 @@ COLUMNS = {"region": "id, version, code, name, active",
            "store": "id, version, code, name, region_id, kind, address, phone, mall_name, active",
            "department": "id, version, store_id, name, active",
            "warehouse": "id, version, store_id, code, name, address, active"}
-KIND_TITLE = {"region": "大区", "store": "门店", "department": "部门", "warehouse": "库房"}
+KIND_TITLE = {"region": QT_TRANSLATE_NOOP("organisation", "大区"), "store": QT_TRANSLATE_NOOP("organisation", "门店"),
+              "department": QT_TRANSLATE_NOOP("organisation", "部门"),
+              "warehouse": QT_TRANSLATE_NOOP("organisation", "库房")}
 
 
 def load_node(conn, kind: str, node_id: int) -> dict:
@@ -72,7 +74,8 @@ def load_node(conn, kind: str, node_id: int) -> dict:
 
 
 def node_fields(kind: str, org: Organisation) -> list[FieldSpec]:
-    stores = [(s.id, f"{s.code} {s.name}") for s in org.stores]
+    inactive = t("（已停用）")
+    stores = [(s.id, f"{s.code} {s.name}{'' if s.active else inactive}") for s in org.stores]
     if kind == "company":
         return [FieldSpec("name", t("公司名称"), required=True, max_length=60)]
     if kind == "region":
@@ -83,7 +86,8 @@ def node_fields(kind: str, org: Organisation) -> list[FieldSpec]:
         return [FieldSpec("code", t("门店代码"), required=True, max_length=10, read_only_on_edit=True,
                           placeholder=t("2–10 位大写字母或数字，如 HZ03")),
                 FieldSpec("name", t("门店名称"), required=True, max_length=40),
-                FieldSpec("region_id", t("大区"), "choice", required=True, choices=org.region_choices()),
+                FieldSpec("region_id", t("大区"), "choice", required=True,
+                          choices=[(r.id, r.name if r.active else f"{r.name}{inactive}") for r in org.regions]),
                 FieldSpec("kind", t("类型"), "choice", required=True,
                           choices=[("showroom", store_kind_label("showroom")), ("outlet", store_kind_label("outlet"))]),
                 FieldSpec("address", t("地址"), max_length=200),
@@ -179,6 +183,7 @@ class OrganisationScreen(QWidget):
         item = QTreeWidgetItem(parent, [f"{name}{suffix}", code, kind_text, address])
         item.setData(0, KEY, (kind, node_id))
         item.setData(0, KEY + 1, active)
+        item.setData(0, KEY + 2, name)
         if not active:
             for column in range(4):
                 item.setForeground(column, INACTIVE)
@@ -319,7 +324,7 @@ class OrganisationScreen(QWidget):
         if key is None or key[0] == "company":
             return
         kind, node_id = key
-        name = self.tree.currentItem().text(0)
+        name = self.tree.currentItem().data(0, KEY + 2)
         verb = self.tr("启用") if active else self.tr("停用")
         what = translate("organisation", KIND_TITLE[kind])
         if not ask(self, f"{verb}{what}", self.tr("确定%s%s“%s”吗？") % (verb, what, name), verb, self.tr("取消"),

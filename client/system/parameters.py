@@ -98,7 +98,7 @@ class ParametersScreen(QWidget):
         edit.triggered.connect(self.edit_selected)
         refresh = QAction(self.tr("刷新"), self)
         refresh.setObjectName("refresh")
-        refresh.triggered.connect(self.refresh)
+        refresh.triggered.connect(lambda: self.refresh())
         self.toolbar.addAction(edit)
         self.toolbar.addAction(refresh)
         self.actions_by_name = {"edit": edit, "refresh": refresh}
@@ -118,14 +118,15 @@ class ParametersScreen(QWidget):
     def say(self, message: str) -> None:
         self.status.setText(message)
 
-    def refresh(self) -> None:
+    def refresh(self, message: str = "") -> None:
+        """Read the parameters again; ``message`` is shown once they are there."""
         self.say(self.tr("正在读取…"))
 
         def done(rows):
             if alive(self):
                 self.model.set_rows(rows)
                 self.table.resizeRowsToContents()
-                self.say("")
+                self.say(message)
 
         self.ctx.run(lambda conn, token, report: load_parameters(conn), on_done=done,
                      on_error=lambda error: alive(self) and self.say(error.message), retry_on_disconnect=True)
@@ -160,5 +161,4 @@ class ParametersScreen(QWidget):
 
     def _saved(self, key: str) -> None:
         if alive(self):
-            self.say(self.tr("已保存"))
-            self.refresh()
+            self.refresh(message=self.tr("已保存"))

@@ -55,11 +55,14 @@ def install_translators(app: QCoreApplication) -> list[QTranslator]:
 
 
 def load_stylesheet() -> str:
-    path = resource_path(*STYLESHEET_FILE)
+    """The style sheet, with ``@STYLES@`` pointing at its folder (url() in a sheet is otherwise
+    relative to the working directory, which differs between a checkout and the bundle)."""
+    path = Path(resource_path(*STYLESHEET_FILE))
     try:
-        return Path(path).read_text(encoding="utf-8")
+        sheet = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return ""
+    return sheet.replace("@STYLES@", path.parent.as_posix())
 
 
 def light_palette() -> QPalette:
@@ -105,7 +108,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("yiwei")
     app.setApplicationDisplayName(QCoreApplication.translate("app", "易维"))
     app.setApplicationVersion(__version__)
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Territory.China))
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     install_translators(app)
     # Display name again, now that the translators are in.
     app.setApplicationDisplayName(QCoreApplication.translate("app", "易维"))
@@ -180,6 +183,26 @@ def _check_display() -> None:
         raise UserFacingError("没有可用的图形界面（DISPLAY 未设置），无法打开易维窗口")
 
 
+def _close_on_interrupt(app: QApplication) -> None:
+    """Ctrl+C in the terminal that started `yiwei demo` closes the windows properly (layout saved,
+    connections closed, embedded server stopped) instead of killing the process mid-write."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(*_args) -> None:
+        app.closeAllWindows()
+        app.quit()
+
+    signal.signal(signal.SIGINT, close)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, close)
+    # Python runs signal handlers only between bytecodes; an idle timer gives it the chance.
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(300)
+
+
 def run_client(preselect: str | None = None, argv: list[str] | None = None) -> int:
     """Run the desktop client until its last window closes; returns the exit code.
 
@@ -192,6 +215,7 @@ def run_client(preselect: str | None = None, argv: list[str] | None = None) -> i
     _check_display()
     app = create_application(argv)
     install_excepthook()
+    _close_on_interrupt(app)
     shell = ClientShell(preselect)
     shell.start()
     try:

@@ -24,7 +24,7 @@ from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-    QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton,
+    QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSizePolicy,
     QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 from shiboken6 import isValid
@@ -97,6 +97,16 @@ def inform(parent: QWidget | None, title: str, text: str, *, warning: bool = Fal
     return box
 
 
+_LINE_HEIGHT: list[int] = []
+
+
+def _line_height() -> int:
+    """Height of a one-line input in the current style (labels line up with it)."""
+    if not _LINE_HEIGHT:
+        _LINE_HEIGHT.append(QLineEdit().sizeHint().height())
+    return _LINE_HEIGHT[0]
+
+
 def alive(obj) -> bool:
     """False once Qt deleted the widget (a background result may arrive after its dialog closed)."""
     return obj is not None and isValid(obj)
@@ -120,16 +130,25 @@ class _Field:
         layout.setSpacing(2)
         layout.addWidget(self.input)
         layout.addWidget(self.error)
+        # only lists grow with the dialog; a short field keeps its height and its label beside it
+        grows = spec.kind == "multi_choice"
+        self.row.setSizePolicy(QSizePolicy.Policy.Preferred,
+                               QSizePolicy.Policy.Expanding if grows else QSizePolicy.Policy.Maximum)
         self.enabled = True
         self.visible = True
         self.wanted: Any = None   # a choice value set before its choice was loaded
         self.label = QLabel()
         self.label.setBuddy(self.input)
+        # labels sit level with the first line of their field, also beside tall fields
+        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.label.setMinimumHeight(_line_height())
         self.update_label()
 
     def update_label(self) -> None:
-        mark = '<span style="color:#c62828">*</span>' if self.required else ""
-        self.label.setText(f"{mark}{self.spec.label}")
+        # the mark's place is kept when a field is not required, so labels do not shift when a
+        # field becomes required (e.g. the store once a store position is chosen)
+        colour = "#c62828" if self.required else "transparent"
+        self.label.setText(f'<span style="color:{colour}">*</span>{self.spec.label}')
 
     def _make_input(self, owner: "RecordFields") -> QWidget:
         spec = self.spec
@@ -334,7 +353,7 @@ class RecordFields(QWidget):
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         for spec in self.specs:
             if spec.key in self._fields:
                 raise ValueError(f"field key used twice: {spec.key}")

@@ -149,7 +149,8 @@ class LoginDialog(QDialog):
         self.serverCombo.clear()
         for profile in self.store.profiles():
             self.serverCombo.addItem(profile.name, profile.key)
-            self.serverCombo.setItemData(self.serverCombo.count() - 1, profile.describe(), Qt.ItemDataRole.ToolTipRole)
+            tip = str(profile.data_folder()) if profile.is_embedded else profile.describe()
+            self.serverCombo.setItemData(self.serverCombo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         index = self.serverCombo.findData(select)
         self.serverCombo.setCurrentIndex(index if index >= 0 else 0)
         self.serverCombo.blockSignals(False)
@@ -161,6 +162,11 @@ class LoginDialog(QDialog):
     def _profile_changed(self, *_args) -> None:
         profile = self.current_profile()
         self.serverDescription.setText(profile.describe())
+        if profile.is_embedded:
+            self.serverDescription.setToolTip(self.tr("数据目录：{0}").format(profile.data_folder()))
+        else:
+            mode = dict(ssl_modes()).get(profile.sslmode, profile.sslmode)
+            self.serverDescription.setToolTip(self.tr("传输加密：{0}").format(mode))
         self.editServerAction.setEnabled(not profile.is_embedded)
         self.removeServerAction.setEnabled(not profile.is_embedded)
         if profile.is_embedded:

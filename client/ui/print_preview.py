@@ -138,6 +138,19 @@ def print_pdf(pdf: bytes, printer: QPrinter, *, token: CancelToken | None = None
     return pages.page_count
 
 
+class _Shown:
+    """The PDF a dialog shows. Outlives the dialog's C++ object: a page rendered in the background
+    may come back after the dialog was closed or destroyed with its parent, and must find out."""
+
+    def __init__(self, pages: PdfPages):
+        self.pages = pages
+        self.closed = False
+
+    def release(self) -> None:
+        self.closed = True
+        self.pages.close()
+
+
 @dataclass(frozen=True)
 class PrintRequest:
     """What to render again, with logging, when the user prints from the preview."""
@@ -164,7 +177,8 @@ class PrintPreviewDialog(QDialog):
         self._title = title
         self._request = request
         self._pdf = pdf_bytes
-        self._pages = PdfPages(pdf_bytes)
+        self._shown = _Shown(PdfPages(pdf_bytes))
+        self.destroyed.connect(self._shown.release)
         self._page = 0
         self._zoom = 1.0
         self._fit_width = True
@@ -173,7 +187,6 @@ class PrintPreviewDialog(QDialog):
         self._rendering: set[tuple[int, int]] = set()
         self._print_handle: TaskHandle | None = None
         self._printer: QPrinter | None = None         # kept alive while a job paints on it
-        self._closed = False
 
         self.setWindowTitle(tr("打印预览 — %1").replace("%1", title))
         self.setObjectName("PrintPreviewDialog")
@@ -181,6 +194,8 @@ class PrintPreviewDialog(QDialog):
         self._build_ui()
         self._resize_timer = QTimer(self, singleShot=True, interval=80)
         self._resize_timer.timeout.connect(self._show_page)
+        if request is not None:
+            self.status.setText(tr("预览不计打印次数；打印时登记，重复打印的单据标记“补打”"))
         self._update_controls()
         QTimer.singleShot(0, self._show_page)  # after the layout gave the viewport its width
 
@@ -285,6 +300,14 @@ class PrintPreviewDialog(QDialog):
         self.progress.setVisible(printing)
         self.cancel_button.setVisible(printing)
 
+    @property
+    def _pages(self) -> PdfPages:
+        return self._shown.pages
+
+    @property
+    def _closed(self) -> bool:
+        return self._shown.closed
+
     # --- navigation and zoom ---------------------------------------------------------------------
 
     @property
@@ -344,7 +367,9 @@ class PrintPreviewDialog(QDialog):
     def _fit_zoom(self) -> float:
         width_pt = self._pages.sizes[self._page][0]
         # Leave room for the vertical scroll bar, which a fitted page nearly always needs.
-        available = self.scroll.viewport().width() - 2 * _PAGE_MARGIN - self.scroll.verticalScrollBar().sizeHint().width()
+        # (2 px spare: pdfium rounds the bitmap's width up.)
+        scroll_bar = 0 if self.scroll.verticalScrollBar().isVisible() else self.scroll.verticalScrollBar().sizeHint().width()
+        available = self.scroll.viewport().width() - 2 * _PAGE_MARGIN - scroll_bar - 2
         return max(ZOOM_STEPS[0], available / (width_pt * SCREEN_DPI / 72))
 
     # --- rendering pages for the screen ----------------------------------------------------------
@@ -409,7 +434,7 @@ class PrintPreviewDialog(QDialog):
         """Show another PDF (the printed copy) in place of the current one, on the same page."""
         old = self._pages
         self._pdf = pdf_bytes
-        self._pages = PdfPages(pdf_bytes)
+        self._shown.pages = PdfPages(pdf_bytes)
         old.close()
         self._cache.clear()
         self._rendering.clear()
@@ -509,7 +534,7 @@ class PrintPreviewDialog(QDialog):
     def _print_cancelled(self) -> None:
         self._print_finished()
         if not self._closed:
-            self.status.setText(tr("已取消打印，未计入打印次数"))
+            self.status.setText(tr("已取消打印"))
 
     # --- closing ---------------------------------------------------------------------------------
 
@@ -518,8 +543,7 @@ class PrintPreviewDialog(QDialog):
             # Closing mid-job would leave the printer half-fed; the user cancels first.
             self.status.setText(tr("正在打印，请等待完成或先取消打印"))
             return
-        self._closed = True
-        self._pages.close()
+        self._shown.release()
         super().done(result)
 
 

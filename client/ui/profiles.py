@@ -56,9 +56,11 @@ class SavedProfile:
 
     def describe(self) -> str:
         if self.is_embedded:
-            folder = self.data_dir or str(EmbeddedServer().base)
-            return QCoreApplication.translate("profiles", "内置数据库，数据目录 {0}").format(folder)
+            return QCoreApplication.translate("profiles", "本机内置数据库，登录时自动启动")
         return f"{self.host}:{self.port}/{self.dbname}"
+
+    def data_folder(self) -> Path:
+        return Path(self.data_dir) if self.data_dir else EmbeddedServer().base
 
     def server_profile(self, info: ServerInfo | None = None) -> ServerProfile:
         """The connection target; an embedded profile needs the running server's ``info``."""

@@ -167,6 +167,11 @@ class TaskRunner(QObject):
     def running(self) -> int:
         return len(self._running)
 
+    def cancel_all(self) -> None:
+        """Ask every running task to stop (logout, closing the window)."""
+        for handle in list(self._running):
+            handle.cancel()
+
     def reconnect(self) -> None:
         if self._reconnect:
             self._reconnect()

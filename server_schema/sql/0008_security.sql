@@ -113,3 +113,17 @@ SELECT v.id, v.visited_at, s.code AS store_code, s.name AS store_name, g.full_na
   JOIN yiwei.store s ON s.id = v.store_id
   LEFT JOIN yiwei.employee g ON g.id = v.guide_id;
 GRANT SELECT ON yiwei.employee_list, yiwei.visit_list TO {{app}};
+
+-- Who exported and printed what (one's own, or everyone's for auditors), and the audit trail.
+CREATE VIEW yiwei.output_log_list WITH (security_invoker = true) AS
+SELECT o.id, o.at, o.kind, o.subject, o.doc_number, o.row_count, o.copy_no, o.filter::text AS filter_text,
+       coalesce(e.full_name, o.actor) AS actor_name, o.employee_id
+  FROM yiwei.output_log o
+  LEFT JOIN yiwei.employee e ON e.id = o.employee_id;
+
+CREATE VIEW yiwei.audit_log_list WITH (security_invoker = true) AS
+SELECT a.id, a.at, coalesce(e.full_name, a.actor) AS actor_name, a.table_name, a.row_key, a.action,
+       a.old_row::text AS old_text, a.new_row::text AS new_text, a.employee_id
+  FROM yiwei.audit_log a
+  LEFT JOIN yiwei.employee e ON e.id = a.employee_id;
+GRANT SELECT ON yiwei.output_log_list, yiwei.audit_log_list TO {{app}};

@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from client.resources import resource_path
 from client.ui.context import AppContext
 from client.ui.settings import UserSettings
 from client.ui.tasks import TaskRunner
+
+from .helpers import find_button
 
 SCREENSHOT_DIR = "/tmp"
 
@@ -56,14 +58,6 @@ def wait_idle(qtbot):
     return wait
 
 
-def find_button(box, text: str) -> QAbstractButton:
-    for button in box.findChildren(QAbstractButton):
-        if button.text().replace("&", "") == text:
-            return button
-    raise AssertionError(f"no button {text!r} in {box.windowTitle()!r}: "
-                         f"{[b.text() for b in box.findChildren(QAbstractButton)]}")
-
-
 @pytest.fixture
 def answer(qtbot):
     """``answer(button_text)`` arms a timer that clicks that button of the next modal message box
@@ -93,9 +87,52 @@ def answer(qtbot):
 @pytest.fixture
 def screenshot():
     def save(widget, name: str) -> str:
-        widget.resize(max(widget.width(), 900), max(widget.height(), 560)) if widget.isWindow() else None
+        for _ in range(5):                  # layout requests travel up one parent per round
+            QApplication.processEvents()
         path = f"{SCREENSHOT_DIR}/sys_{name}.png"
         assert widget.grab().save(path)
         return path
 
     return save
+
+
+@pytest.fixture
+def new_employee(db):
+    """``new_employee(login, position='guide', store='HZ01', password=…)`` creates an employee through
+    the checked function as the demo administrator and returns its id."""
+    from client.db.passwords import scram_verifier
+    from client.demo.company import DEMO_PASSWORD
+
+    def create(login_name: str, position: str = "guide", store: str | None = "HZ01", password: str = DEMO_PASSWORD,
+               full_name: str = "测试员工") -> int:
+        conn = db.connect_as("admin")
+        with conn.cursor() as cur:
+            cur.execute("SELECT yiwei.create_employee(%s, %s, (SELECT id FROM yiwei.position WHERE code = %s),"
+                        " (SELECT id FROM yiwei.store WHERE code = %s), NULL, NULL, '', %s)",
+                        (login_name, full_name, position, store, scram_verifier(password)))
+            return cur.fetchone()[0]
+
+    return create
+
+
+
+@pytest.fixture
+def show_form(qtbot):
+    """Show a dialog as the screens do; at the end it is closed without the "discard changes?" question
+    (qtbot's own clean-up would close it through reject(), which asks)."""
+    from client.ui.forms import alive
+
+    shown = []
+
+    def show(form):
+        shown.append(form)
+        form.show()
+        qtbot.waitExposed(form)
+        form.activateWindow()
+        return form
+
+    yield show
+    for form in shown:
+        if alive(form):
+            form.done(0)
+            form.deleteLater()

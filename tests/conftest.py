@@ -153,8 +153,47 @@ def cjk_font(qapp):
 
 
 @pytest.fixture
-def make_ctx(db, qtbot, cjk_font):
-    """``make_ctx(login, password=…)`` → an AppContext of that employee, cleaned up after the test."""
+def session_of(db):
+    """``session_of(login)`` → a logged-in Session of a demo employee (pool closed after the test)."""
+    made = []
+
+    def make(login_name: str):
+        session = db.session(login_name)
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        session.engine.dispose()
+
+
+@pytest.fixture
+def sql(db):
+    """``sql(text, params)`` → all rows, read as the superuser (ground truth, no RLS)."""
+    conn = db.admin()
+
+    def run(text: str, params=None) -> list:
+        with conn.cursor() as cur:
+            cur.execute(text, params)
+            rows = cur.fetchall()
+        conn.rollback()
+        return rows
+
+    yield run
+    conn.close()
+
+
+@pytest.fixture
+def settings_file(tmp_path):
+    return str(tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def make_ctx(db, qtbot, cjk_font, settings_file):
+    """``make_ctx(login, password=…)`` → an AppContext of that employee, with its settings in a file
+    of this test, cleaned up after the test."""
+    from PySide6.QtCore import QSettings
+
     from client.ui.context import AppContext
     from client.ui.settings import UserSettings
     from client.ui.tasks import TaskRunner
@@ -163,7 +202,8 @@ def make_ctx(db, qtbot, cjk_font):
 
     def make(login_name: str, password: str | None = None):
         session = db.session(login_name) if password is None else db.session(login_name, password)
-        ctx = AppContext(session=session, tasks=TaskRunner(), settings=UserSettings(f"test/{login_name}"))
+        store = QSettings(settings_file, QSettings.Format.IniFormat)
+        ctx = AppContext(session=session, tasks=TaskRunner(), settings=UserSettings(f"test/{login_name}", store))
         ctx.opened = []
         ctx.open_function = ctx.opened.append
         made.append(ctx)
@@ -171,7 +211,7 @@ def make_ctx(db, qtbot, cjk_font):
 
     yield make
     for ctx in made:
-        qtbot.waitUntil(lambda c=ctx: c.tasks.running == 0, timeout=15000)
+        qtbot.waitUntil(lambda c=ctx: c.tasks.running == 0, timeout=20000)
         ctx.session.engine.dispose()
 
 

@@ -12,6 +12,7 @@ import time
 import psycopg2
 
 from client.demo.company import DEMO_PASSWORD
+from client.lists.benchmark import ensure_visits
 
 LIST_SQL = ("SELECT id, visited_at, store_id, guide_id, party_size, source FROM yiwei.visit {where}"
             " ORDER BY visited_at DESC, id DESC LIMIT 100")
@@ -20,39 +21,6 @@ COUNT_SQL = "SELECT count(*) FROM yiwei.visit {where}"
 EXPLICIT_ONE = "WHERE store_id = %s"
 EXPLICIT = "WHERE store_id = ANY (%s)"
 EXPLICIT_OWN = "WHERE guide_id = %s"
-
-
-def ensure_visits(admin_conn, rows: int, report=print) -> int:
-    """Bulk-load visits up to ``rows`` (superuser; triggers skipped for speed, references valid)."""
-    with admin_conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM yiwei.visit")
-        have = cur.fetchone()[0]
-        missing = rows - have
-        if missing <= 0:
-            return have
-        report(f"loading {missing:,} visits …")
-        cur.execute("SET session_replication_role = replica")
-        cur.execute("""
-            WITH guides AS (
-                SELECT e.store_id, e.id AS guide_id,
-                       row_number() OVER (ORDER BY e.store_id, e.id) - 1 AS n, count(*) OVER () AS total
-                  FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id
-                 WHERE p.code = 'guide' AND e.store_id IS NOT NULL)
-            INSERT INTO yiwei.visit (store_id, guide_id, visited_at, party_size, source, intent, community, renovation_stage)
-            SELECT g.store_id, g.guide_id,
-                   now() - make_interval(mins => ((i::bigint * 7919) %% (730 * 24 * 60))::int),
-                   1 + i %% 4, (ARRAY['自然进店','老客户介绍','家装公司带客','网络推广'])[1 + i %% 4],
-                   (ARRAY['high','medium','low'])[1 + i %% 3], '演示小区' || (i %% 500), '硬装完成'
-              FROM generate_series(1, %s) AS i
-              JOIN guides g ON g.n = i %% g.total""", (missing,))
-        cur.execute("SET session_replication_role = origin")
-        admin_conn.commit()
-        # what autovacuum would do after a load: statistics, and the visibility map for index-only scans
-        admin_conn.autocommit = True
-        cur.execute("VACUUM (ANALYZE) yiwei.visit")
-        admin_conn.autocommit = False
-        cur.execute("SELECT count(*) FROM yiwei.visit")
-        return cur.fetchone()[0]
 
 
 def _time(cur, sql, params, repeats) -> float:
@@ -68,7 +36,12 @@ def _time(cur, sql, params, repeats) -> float:
 def run(admin_params: dict, employee_params: dict, logins: list[str], *, rows: int = 1_000_000,
         repeats: int = 25, report=print) -> dict:
     admin = psycopg2.connect(**admin_params)
-    total = ensure_visits(admin, rows, report)
+    added = ensure_visits(admin, rows)
+    if added:
+        report(f"loaded {added:,} visits")
+    with admin.cursor() as cur:
+        cur.execute("SELECT count(*) FROM yiwei.visit")
+        total = cur.fetchone()[0]
     with admin.cursor() as cur:
         cur.execute("SELECT namespace, owner_role FROM yiwei.instance")
         namespace, owner = cur.fetchone()

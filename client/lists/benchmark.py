@@ -61,8 +61,8 @@ def bulk_insert_visits(conn, count: int, batch: int = 250_000, *, commit: bool =
     ``session_replication_role = replica`` skips the row triggers — audit, stamps, the guide
     check and the foreign-key checks — which is what makes a million rows take seconds; it is
     only allowed to a superuser, and the generated rows satisfy those rules by construction.
-    With ``commit=False`` the rows stay in the caller's transaction (and statistics are not
-    refreshed).
+    With ``commit=False`` the rows stay in the caller's transaction (and the table is not
+    vacuumed).
     """
     if count <= 0:
         return 0
@@ -79,9 +79,11 @@ def bulk_insert_visits(conn, count: int, batch: int = 250_000, *, commit: bool =
         cur.execute("SET LOCAL session_replication_role = origin")
     if commit:
         conn.commit()
+        # what autovacuum does after a load: statistics, and the visibility map for index-only scans
+        autocommit, conn.autocommit = conn.autocommit, True
         with conn.cursor() as cur:
-            cur.execute("ANALYZE yiwei.visit")
-        conn.commit()
+            cur.execute("VACUUM (ANALYZE) yiwei.visit")
+        conn.autocommit = autocommit
     return inserted
 
 

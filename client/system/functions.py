@@ -34,6 +34,18 @@ def _parameters(ctx, parent):
     return ParametersScreen(ctx, parent)
 
 
+def _plain_list(name):
+    """A function that is just a list (filter, export, print nothing else)."""
+
+    def factory(ctx, parent):
+        from client.lists.catalog import get_list
+        from client.ui.list_view import ListWindow
+
+        return ListWindow(ctx, get_list(name), parent)
+
+    return factory
+
+
 def _change_password(ctx, parent):
     from .password import ChangePasswordPanel
 
@@ -52,6 +64,12 @@ register_function(FunctionSpec(
 register_function(FunctionSpec(
     id="system.parameters", module="system", title=translate("functions", "客户提醒跟踪参数"),
     factory=_parameters, permissions=("system.parameter.manage",), order=40))
+register_function(FunctionSpec(
+    id="system.audit_log", module="system", title=translate("functions", "操作日志"),
+    factory=_plain_list("audit_log"), permissions=("system.audit.view",), order=50))
+register_function(FunctionSpec(
+    id="system.output_log", module="system", title=translate("functions", "导出与打印记录"),
+    factory=_plain_list("output_log"), permissions=(), order=60))
 # Every employee may change their own password; the shell's menu entry 修改密码 opens this id.
 register_function(FunctionSpec(
     id="system.change_password", module="system", title=translate("functions", "修改密码"),

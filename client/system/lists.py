@@ -83,3 +83,31 @@ AUDIT_LOG = register_list(ListSpec(
     search=("actor_name", "row_key", "new_text"),
     permissions=("system.audit.view",),
 ))
+
+_OUTPUT_KIND = "CASE kind WHEN 'export' THEN '导出' WHEN 'print' THEN '打印' END"
+
+# Every employee sees their own exports and prints (auditors see everyone's): what left the system.
+OUTPUT_LOG = register_list(ListSpec(
+    name="output_log",
+    title="导出与打印记录",
+    source="yiwei.output_log_list",
+    key="id",
+    columns=(
+        ListColumn(Column("at", "时间", ColumnKind.DATETIME), "at", nullable=False),
+        ListColumn(Column("actor", "操作人", ColumnKind.TEXT, width=12), "actor_name"),
+        ListColumn(Column("kind", "类型", ColumnKind.TEXT, width=6), _OUTPUT_KIND, nullable=False),
+        ListColumn(Column("subject", "列表/单据", ColumnKind.TEXT, width=16), "subject", nullable=False),
+        ListColumn(Column("doc_number", "单据号", ColumnKind.TEXT, width=24), "doc_number"),
+        ListColumn(Column("copy_no", "第几份", ColumnKind.INTEGER, width=8), "copy_no", nullable=False),
+        ListColumn(Column("row_count", "行数", ColumnKind.INTEGER, width=10, total=True), "row_count"),
+        ListColumn(Column("filter", "筛选条件", ColumnKind.TEXT, width=40), "filter_text", sortable=False),
+    ),
+    filters=(
+        FilterSpec("at", "时间", FilterKind.DATE_RANGE, "at"),
+        FilterSpec("kind", "类型", FilterKind.CHOICE, "kind", choices=(("export", "导出"), ("print", "打印"))),
+        FilterSpec("subject", "列表/单据", FilterKind.TEXT, "subject"),
+    ),
+    default_sort="at",
+    descending=True,
+    search=("subject", "doc_number", "actor_name"),
+))

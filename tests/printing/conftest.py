@@ -1,5 +1,5 @@
 """Helpers for the print path tests: PDF text and fonts read back with pypdf, the output log read
-by the superuser (employees only see their own entries), sessions closed after each test."""
+by the superuser (employees only see their own entries), session_of closed after each test."""
 
 from __future__ import annotations
 
@@ -36,42 +36,11 @@ def assert_fonts_embedded(data: bytes) -> None:
 
 
 @pytest.fixture
-def sessions(db):
-    """Log in as demo employees; every session's pool is closed after the test."""
-    opened = []
-
-    def open_session(login_name: str):
-        session = db.session(login_name)
-        opened.append(session)
-        return session
-
-    yield open_session
-    for session in opened:
-        session.engine.dispose()
-
-
-@pytest.fixture
-def admin_sql(db):
-    """Run a query as the superuser and return all rows."""
-
-    def run(sql: str, params=()):
-        conn = db.admin()
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql, params)
-                return cur.fetchall()
-        finally:
-            conn.rollback()
-
-    return run
-
-
-@pytest.fixture
-def print_log(admin_sql):
+def print_log(sql):
     """(subject, doc_number) → [(copy_no, employee login, row_count)] in print order."""
 
     def read(subject: str, number: str):
-        return admin_sql(
+        return sql(
             "SELECT o.copy_no, e.login, o.row_count FROM yiwei.output_log o"
             "  LEFT JOIN yiwei.employee e ON e.id = o.employee_id"
             " WHERE o.kind = 'print' AND o.subject = %s AND o.doc_number = %s ORDER BY o.id", (subject, number))
@@ -80,11 +49,11 @@ def print_log(admin_sql):
 
 
 @pytest.fixture
-def employees(admin_sql):
+def employees(sql):
     """Active and disabled employees of a store (or every employee with store=None), as dicts."""
 
     def read(store: str | None = None):
-        rows = admin_sql(
+        rows = sql(
             "SELECT e.login, e.full_name, e.phone, s.code FROM yiwei.employee e"
             "  LEFT JOIN yiwei.store s ON s.id = e.store_id"
             " WHERE %s::text IS NULL OR s.code = %s ORDER BY e.login", (store, store))

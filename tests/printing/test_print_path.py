@@ -22,8 +22,8 @@ def test_both_system_documents_are_registered():
     assert get_doctype("positions").title == "岗位权限表"
 
 
-def test_store_roster_lists_every_colleague_with_name_phone_and_number(sessions, employees):
-    manager = sessions("hz01.manager")
+def test_store_roster_lists_every_colleague_with_name_phone_and_number(session_of, employees):
+    manager = session_of("hz01.manager")
     pdf = render_documents(manager, "roster", ["HZ01"], preview_only=True)
 
     text = pdf_text(pdf)
@@ -44,15 +44,15 @@ def test_store_roster_lists_every_colleague_with_name_phone_and_number(sessions,
     assert_fonts_embedded(pdf)
 
 
-def test_number_is_normalised_so_hz01_and_HZ01_are_one_document(sessions):
-    pdf = render_documents(sessions("hz01.manager"), "roster", ["hz01", " HZ01 "], preview_only=True)
+def test_number_is_normalised_so_hz01_and_HZ01_are_one_document(session_of):
+    pdf = render_documents(session_of("hz01.manager"), "roster", ["hz01", " HZ01 "], preview_only=True)
 
     pages = pdf_pages(pdf)
     assert len(pages) == 1 and "ROSTER-HZ01" in pages[0]
 
 
-def test_first_print_is_the_original_and_the_second_is_a_counted_reprint(sessions, print_log, employees):
-    admin = sessions("admin")
+def test_first_print_is_the_original_and_the_second_is_a_counted_reprint(session_of, print_log, employees):
+    admin = session_of("admin")
     assert print_log("roster", "ROSTER-SH01") == []  # nobody printed it before in this database
 
     first = render_documents(admin, "roster", ["SH01"])
@@ -66,8 +66,8 @@ def test_first_print_is_the_original_and_the_second_is_a_counted_reprint(session
     assert {rows for _, _, rows in log} == {len(employees("SH01"))}  # employee records that went onto paper
 
 
-def test_preview_is_neither_logged_nor_marked(sessions, print_log):
-    admin = sessions("admin")
+def test_preview_is_neither_logged_nor_marked(session_of, print_log):
+    admin = session_of("admin")
     render_documents(admin, "roster", ["NJ01"])
     preview = render_documents(admin, "roster", ["NJ01"], preview_only=True)
 
@@ -75,8 +75,8 @@ def test_preview_is_neither_logged_nor_marked(sessions, print_log):
     assert [copy_no for copy_no, _, _ in print_log("roster", "ROSTER-NJ01")] == [1]
 
 
-def test_batch_of_two_numbers_is_one_pdf_holding_both_documents(sessions, print_log, employees):
-    admin = sessions("admin")
+def test_batch_of_two_numbers_is_one_pdf_holding_both_documents(session_of, print_log, employees):
+    admin = session_of("admin")
     rendered = render(admin, "roster", ["HZ02", "FS01"])
 
     pages = pdf_pages(rendered.pdf)
@@ -89,26 +89,26 @@ def test_batch_of_two_numbers_is_one_pdf_holding_both_documents(sessions, print_
     assert len(print_log("roster", "ROSTER-HZ02")) == len(print_log("roster", "ROSTER-FS01")) == 1
 
 
-def test_batch_is_all_or_nothing_when_one_number_fails(sessions, print_log):
+def test_batch_is_all_or_nothing_when_one_number_fails(session_of, print_log):
     with pytest.raises(UserFacingError, match="没有门店 ZZ99"):
-        render_documents(sessions("admin"), "roster", ["TJ01", "ZZ99"])
+        render_documents(session_of("admin"), "roster", ["TJ01", "ZZ99"])
 
     assert print_log("roster", "ROSTER-TJ01") == []  # the good one was not counted either
 
 
-def test_store_manager_printing_another_stores_roster_is_refused_with_a_reason(sessions, print_log):
+def test_store_manager_printing_another_stores_roster_is_refused_with_a_reason(session_of, print_log):
     # Row-level security hides GZ01's employees from HZ01's manager; an empty roster would look
     # like a store without staff, so the print path refuses and says why.
     with pytest.raises(UserFacingError) as refused:
-        render_documents(sessions("hz01.manager"), "roster", ["GZ01"])
+        render_documents(session_of("hz01.manager"), "roster", ["GZ01"])
 
     assert refused.value.kind == "permission"
     assert "GZ01" in refused.value.message and "数据范围" in refused.value.message
     assert print_log("roster", "ROSTER-GZ01") == []
 
 
-def test_store_managers_whole_company_roster_holds_only_own_store(sessions, employees):
-    pdf = render_documents(sessions("hz01.manager"), "roster", ["ALL"], preview_only=True)
+def test_store_managers_whole_company_roster_holds_only_own_store(session_of, employees):
+    pdf = render_documents(session_of("hz01.manager"), "roster", ["ALL"], preview_only=True)
 
     text = pdf_text(pdf)
     assert "ROSTER-ALL" in text
@@ -120,8 +120,8 @@ def test_store_managers_whole_company_roster_holds_only_own_store(sessions, empl
     assert "杭州城西展厅（HZ01）" in text
 
 
-def test_whole_company_roster_is_grouped_by_region_and_store(sessions, employees):
-    pdf = render_documents(sessions("hq.boss"), "roster", ["ALL"], preview_only=True)
+def test_whole_company_roster_is_grouped_by_region_and_store(session_of, employees):
+    pdf = render_documents(session_of("hq.boss"), "roster", ["ALL"], preview_only=True)
 
     text = pdf_text(pdf).replace("\n", " ")
     assert all(p["login"] in text for p in employees())
@@ -131,22 +131,22 @@ def test_whole_company_roster_is_grouped_by_region_and_store(sessions, employees
     assert positions == sorted(positions)
 
 
-def test_employee_without_the_permission_is_refused(sessions, admin_sql):
+def test_employee_without_the_permission_is_refused(session_of, sql):
     # A guide may read its store's colleagues (RLS allows it) but holds no employee permission.
-    guide = sessions("hz01.guide1")
+    guide = session_of("hz01.guide1")
     for doctype, number, title in (("roster", "HZ01", "员工花名册"), ("positions", "guide", "岗位权限表")):
         with pytest.raises(UserFacingError, match=f"没有权限打印“{title}”") as refused:
             render_documents(guide, doctype, [number])
         assert refused.value.kind == "permission"
-    assert admin_sql("SELECT count(*) FROM yiwei.output_log o JOIN yiwei.employee e ON e.id = o.employee_id"
+    assert sql("SELECT count(*) FROM yiwei.output_log o JOIN yiwei.employee e ON e.id = o.employee_id"
                      " WHERE e.login = 'hz01.guide1' AND o.kind = 'print'") == [(0,)]
 
 
-def test_position_sheet_lists_permissions_by_module_in_chinese(sessions, admin_sql):
-    pdf = render_documents(sessions("admin"), "positions", ["store_manager"], preview_only=True)
+def test_position_sheet_lists_permissions_by_module_in_chinese(session_of, sql):
+    pdf = render_documents(session_of("admin"), "positions", ["store_manager"], preview_only=True)
 
     text = pdf_text(pdf)
-    holders = admin_sql("SELECT count(*) FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id"
+    holders = sql("SELECT count(*) FROM yiwei.employee e JOIN yiwei.position p ON p.id = e.position_id"
                         " WHERE p.code = 'store_manager' AND e.active")[0][0]
     assert "POS-STORE_MANAGER" in text
     assert "店长（store_manager）" in text
@@ -160,22 +160,22 @@ def test_position_sheet_lists_permissions_by_module_in_chinese(sessions, admin_s
     assert_fonts_embedded(pdf)
 
 
-def test_position_sheet_of_all_positions_has_an_overview_and_every_position(sessions, admin_sql):
-    pdf = render_documents(sessions("admin"), "positions", ["ALL"], preview_only=True)
+def test_position_sheet_of_all_positions_has_an_overview_and_every_position(session_of, sql):
+    pdf = render_documents(session_of("admin"), "positions", ["ALL"], preview_only=True)
 
     text = pdf_text(pdf)
     assert "POS-ALL" in text and "岗位一览" in text
-    for code, name in admin_sql("SELECT code, name FROM yiwei.position"):
+    for code, name in sql("SELECT code, name FROM yiwei.position"):
         assert f"{name}（{code}）" in text
     for scope in ("本人", "门店", "大区", "公司"):
         assert scope in text
 
 
-def test_store_manager_counts_only_the_holders_it_may_see(sessions, admin_sql):
+def test_store_manager_counts_only_the_holders_it_may_see(session_of, sql):
     # The guide position has two holders in every store; HZ01's manager sees those of HZ01.
-    pdf = render_documents(sessions("hz01.manager"), "positions", ["GUIDE"], preview_only=True)
+    pdf = render_documents(session_of("hz01.manager"), "positions", ["GUIDE"], preview_only=True)
 
-    in_hz01, everywhere = admin_sql(
+    in_hz01, everywhere = sql(
         "SELECT count(*) FILTER (WHERE s.code = 'HZ01'), count(*) FROM yiwei.employee e"
         "  JOIN yiwei.position p ON p.id = e.position_id LEFT JOIN yiwei.store s ON s.id = e.store_id"
         " WHERE p.code = 'guide' AND e.active")[0]
@@ -190,20 +190,20 @@ def test_store_manager_counts_only_the_holders_it_may_see(sessions, admin_sql):
     ("positions", "Guide Leader!", "岗位编码"),
     ("invoice", "X1", "没有这种单据类型：invoice"),
 ])
-def test_unknown_document_or_number_is_a_clear_message(sessions, doctype, number, message):
+def test_unknown_document_or_number_is_a_clear_message(session_of, doctype, number, message):
     with pytest.raises(UserFacingError, match=message) as refused:
-        render_documents(sessions("admin"), doctype, [number], preview_only=True)
+        render_documents(session_of("admin"), doctype, [number], preview_only=True)
     assert refused.value.kind == "not_found"
 
 
-def test_no_number_is_a_clear_message(sessions):
+def test_no_number_is_a_clear_message(session_of):
     with pytest.raises(UserFacingError, match="请指定要打印的单据编号"):
-        render_documents(sessions("admin"), "roster", [" "])
+        render_documents(session_of("admin"), "roster", [" "])
 
 
-def test_numbers_for_pickers_follow_what_the_login_may_see(db, sessions):
-    manager = sessions("hz01.manager")
-    admin = sessions("admin")
+def test_numbers_for_pickers_follow_what_the_login_may_see(db, session_of):
+    manager = session_of("hz01.manager")
+    admin = session_of("admin")
     with manager.engine.connect() as conn:
         assert get_doctype("roster").numbers(conn) == ["ALL", "HZ01"]
     with admin.engine.connect() as conn:
@@ -235,8 +235,8 @@ def draft_doctype():
     DOCTYPES.pop(doctype.name)
 
 
-def test_drafts_print_watermarked_and_never_count_as_a_copy(draft_doctype, sessions, print_log):
-    admin = sessions("admin")
+def test_drafts_print_watermarked_and_never_count_as_a_copy(draft_doctype, session_of, print_log):
+    admin = session_of("admin")
     first = render(admin, draft_doctype.name, ["7"])
     second = render(admin, draft_doctype.name, ["7"])
 

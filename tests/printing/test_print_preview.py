@@ -20,9 +20,9 @@ from .conftest import pdf_text
 
 
 @pytest.fixture
-def ctx(qtbot, sessions):
+def ctx(qtbot, session_of):
     runner = TaskRunner()
-    context = AppContext(session=sessions("admin"), tasks=runner, settings=None)
+    context = AppContext(session=session_of("admin"), tasks=runner, settings=None)
     yield context
     runner.wait_all()
 

@@ -1,61 +1,15 @@
-"""Fixtures for the system screens and the record form: an AppContext per real employee login,
-waiting for background tasks, answering modal dialogs and registering the CJK font for screenshots."""
+"""Fixtures for the system screens and the record form: answering modal dialogs, screenshots and
+test employees (contexts of real logins and waiting come from tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
-
-from client.resources import resource_path
-from client.ui.context import AppContext
-from client.ui.settings import UserSettings
-from client.ui.tasks import TaskRunner
 
 from .helpers import find_button
 
 SCREENSHOT_DIR = "/tmp"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def cjk_font(qapp):
-    """Chinese text renders in screenshots only with a CJK font registered with Qt."""
-    font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", "wqy-microhei.ttc")))
-    families = QFontDatabase.applicationFontFamilies(font_id)
-    if families:
-        qapp.setFont(QFont(families[0], 10))
-    return families
-
-
-@pytest.fixture
-def make_ctx(db, qtbot):
-    """``make_ctx(login, password=…)`` → an AppContext of that employee, cleaned up after the test."""
-    made = []
-
-    def make(login_name: str, password: str | None = None) -> AppContext:
-        session = db.session(login_name) if password is None else db.session(login_name, password)
-        tasks = TaskRunner()
-        ctx = AppContext(session=session, tasks=tasks, settings=UserSettings(f"test/{login_name}"))
-        ctx.opened = []
-        ctx.open_function = ctx.opened.append
-        made.append(ctx)
-        return ctx
-
-    yield make
-    for ctx in made:
-        qtbot.waitUntil(lambda c=ctx: c.tasks.running == 0, timeout=15000)
-        ctx.session.engine.dispose()
-
-
-@pytest.fixture
-def wait_idle(qtbot):
-    """Wait until every background task of ``ctx`` has delivered its result to the GUI thread."""
-
-    def wait(ctx, timeout: int = 15000) -> None:
-        qtbot.waitUntil(lambda: ctx.tasks.running == 0, timeout=timeout)
-
-    return wait
 
 
 @pytest.fixture

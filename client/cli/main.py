@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(name)
     parser = argparse.ArgumentParser(prog="yiwei", description="易维 家居建材经销商管理系统")
     parser.add_argument("--version", action="version", version=f"yiwei {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="自检：在临时目录启动内置数据库，打开全部界面（无窗口），导出与打印，然后退出")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in COMMANDS:
         register(sub)
@@ -30,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from client.selftest import run_self_test
+
+        return run_self_test()
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

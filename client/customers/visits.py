@@ -10,9 +10,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QToolBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QKeySequence
 from sqlalchemy import text
 
 from client.db.errors import UserFacingError
@@ -21,6 +20,7 @@ from client.demo.visits import SOURCES, STAGES
 from client.lists.catalog import get_list
 from client.ui.forms import FieldSpec, RecordForm, alive
 from client.ui.list_view import ListWindow
+from client.ui.screen import ToolbarScreen
 
 from .lists import INTENTS
 
@@ -107,7 +107,7 @@ def load_visit(conn, visit_id: int) -> dict:
     return {**dict(row), "visit_date": local.date(), "visit_time": local.strftime("%H:%M")}
 
 
-class VisitsScreen(QWidget):
+class VisitsScreen(ToolbarScreen):
     """The traffic list with 新增来访 (Ctrl+N) and editing on Enter/double-click."""
 
     def __init__(self, ctx, parent=None):
@@ -116,20 +116,14 @@ class VisitsScreen(QWidget):
         self.dialog: RecordForm | None = None
         self.list = ListWindow(ctx, get_list("visits"), self)
         self.list.activated.connect(self.edit_visit)
-        toolbar = QToolBar(self)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.new_action = QAction(self.tr("新增来访"), self)
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.new_action.triggered.connect(self.new_visit)
-        toolbar.addAction(self.new_action)
-        edit = QAction(self.tr("编辑"), self)
-        edit.triggered.connect(lambda: self.list.current_key() is not None and self.edit_visit(self.list.current_key()))
-        toolbar.addAction(edit)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(toolbar)
-        layout.addWidget(self.list)
+        self.list.message_shown.connect(self.say)
+        self.add_action("new", self.tr("新增来访"), self.new_visit, QKeySequence.StandardKey.New)
+        self.add_action("edit", self.tr("编辑"), self.edit_current)
+        self.set_body(self.list)
+
+    def edit_current(self) -> None:
+        if self.list.current_key() is not None:
+            self.edit_visit(self.list.current_key())
 
     def _open(self, title: str, initial: dict, reload=None) -> RecordForm:
         self.dialog = RecordForm(self.ctx, title, visit_fields(), save=save_visit, initial=initial,
@@ -150,4 +144,4 @@ class VisitsScreen(QWidget):
                 self._open(self.tr("编辑来访记录"), values, reload=lambda conn: load_visit(conn, visit_id))
 
         self.ctx.run(lambda conn, token, report: load_visit(conn, visit_id), on_done=loaded,
-                     on_error=lambda error: alive(self) and self.list.message_shown.emit(error.message))
+                     on_error=lambda error: alive(self) and self.say(error.message))

@@ -4,13 +4,16 @@ and a read-only view of each employee; the database refuses the rest anyway."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolBar, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QMenu,
+    QToolButton,
+)
 
 from client.lists.catalog import get_list
 from client.ui.forms import alive, ask
 from client.ui.list_view import ListWindow
+from client.ui.screen import ToolbarScreen
 
 from . import employee_forms as forms
 from .organisation_data import load_organisation
@@ -18,7 +21,7 @@ from .organisation_data import load_organisation
 MANAGE = "system.employee.manage"
 
 
-class EmployeesScreen(QWidget):
+class EmployeesScreen(ToolbarScreen):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
@@ -30,20 +33,17 @@ class EmployeesScreen(QWidget):
         self._select_after_load = None
         self.list.model.loading_changed.connect(self._list_loading_changed)
 
-        self.toolbar = QToolBar(self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.actions_by_name: dict[str, QAction] = {}
         if self.can_manage:
-            self._action("new", self.tr("新建"), self.new_employee, QKeySequence.StandardKey.New)
-            self._action("edit", self.tr("编辑"), self.edit_selected)
+            self.add_action("new", self.tr("新建"), self.new_employee, QKeySequence.StandardKey.New)
+            self.add_action("edit", self.tr("编辑"), self.edit_selected)
             self.toolbar.addSeparator()
-            self._action("disable", self.tr("停用"), self.disable_selected)
-            self._action("enable", self.tr("启用"), self.enable_selected)
-            self._action("reset_password", self.tr("重置密码"), self.reset_password_selected)
-            self._action("stores", self.tr("兼管门店"), self.extra_stores_selected)
+            self.add_action("disable", self.tr("停用"), self.disable_selected)
+            self.add_action("enable", self.tr("启用"), self.enable_selected)
+            self.add_action("reset_password", self.tr("重置密码"), self.reset_password_selected)
+            self.add_action("stores", self.tr("兼管门店"), self.extra_stores_selected)
             self.toolbar.addSeparator()
         else:
-            self._action("view", self.tr("查看"), self.edit_selected)
+            self.add_action("view", self.tr("查看"), self.edit_selected)
         self.print_menu = QMenu(self)
         self.print_menu.addAction(self.tr("全公司花名册"), lambda: self.print_roster("ALL"))
         self.print_menu.addSeparator()
@@ -53,30 +53,8 @@ class EmployeesScreen(QWidget):
         self.print_button.setMenu(self.print_menu)
         self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.toolbar.addWidget(self.print_button)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.toolbar.addWidget(spacer)
-        self.status = QLabel()
-        self.status.setObjectName("status")
-        self.toolbar.addWidget(self.status)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.toolbar)
-        layout.addWidget(self.list, 1)
+        self.set_body(self.list)
         self._load_print_stores()
-
-    def _action(self, name: str, text: str, slot, shortcut=None) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.triggered.connect(slot)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.toolbar.addAction(action)
-        self.actions_by_name[name] = action
-        return action
 
     # helpers -----------------------------------------------------------------------------------
     def selected_id(self):
@@ -85,9 +63,6 @@ class EmployeesScreen(QWidget):
             self.say(self.tr("请先在列表中选择一名员工"))
             return None
         return keys[0]
-
-    def say(self, text: str) -> None:
-        self.status.setText(text)
 
     def _failed(self, error) -> None:
         if alive(self):

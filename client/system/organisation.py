@@ -5,13 +5,16 @@ save_region / save_store / save_department / save_warehouse and the company name
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QHeaderView, QLabel, QSizePolicy, QToolBar, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QHeaderView,
+    QTreeWidget,
+    QTreeWidgetItem,
 )
 from sqlalchemy import text
 
 from client.ui.forms import FieldSpec, RecordForm, alive, ask, inform
+from client.ui.screen import ToolbarScreen
 
 from .organisation_data import Organisation, load_organisation, store_kind_label
 
@@ -104,7 +107,7 @@ def node_fields(kind: str, org: Organisation) -> list[FieldSpec]:
             FieldSpec("address", t("地址"), max_length=200)]
 
 
-class OrganisationScreen(QWidget):
+class OrganisationScreen(ToolbarScreen):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
@@ -120,45 +123,18 @@ class OrganisationScreen(QWidget):
         self.tree.itemActivated.connect(lambda item, _column: self.edit_selected())
         self.tree.currentItemChanged.connect(lambda *_: self._update_actions())
 
-        self.toolbar = QToolBar(self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.actions_by_name: dict[str, QAction] = {}
-        self._action("new_region", self.tr("新建大区"), lambda: self.new_node("region"))
-        self._action("new_store", self.tr("新建门店"), lambda: self.new_node("store"))
-        self._action("new_department", self.tr("新建部门"), lambda: self.new_node("department"))
-        self._action("new_warehouse", self.tr("新建库房"), lambda: self.new_node("warehouse"))
+        self.add_action("new_region", self.tr("新建大区"), lambda: self.new_node("region"))
+        self.add_action("new_store", self.tr("新建门店"), lambda: self.new_node("store"))
+        self.add_action("new_department", self.tr("新建部门"), lambda: self.new_node("department"))
+        self.add_action("new_warehouse", self.tr("新建库房"), lambda: self.new_node("warehouse"))
         self.toolbar.addSeparator()
-        self._action("edit", self.tr("编辑"), self.edit_selected)
-        self._action("deactivate", self.tr("停用"), lambda: self.set_active(False))
-        self._action("activate", self.tr("启用"), lambda: self.set_active(True))
-        self._action("refresh", self.tr("刷新"), self.refresh, QKeySequence.StandardKey.Refresh)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.toolbar.addWidget(spacer)
-        self.status = QLabel()
-        self.toolbar.addWidget(self.status)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.toolbar)
-        layout.addWidget(self.tree, 1)
+        self.add_action("edit", self.tr("编辑"), self.edit_selected)
+        self.add_action("deactivate", self.tr("停用"), lambda: self.set_active(False))
+        self.add_action("activate", self.tr("启用"), lambda: self.set_active(True))
+        self.add_action("refresh", self.tr("刷新"), self.refresh, QKeySequence.StandardKey.Refresh)
+        self.set_body(self.tree)
         self._update_actions()
         self.refresh()
-
-    def _action(self, name, text_, slot, shortcut=None) -> QAction:
-        action = QAction(text_, self)
-        action.setObjectName(name)
-        action.triggered.connect(slot)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.toolbar.addAction(action)
-        self.actions_by_name[name] = action
-        return action
-
-    def say(self, message: str) -> None:
-        self.status.setText(message)
 
     # the tree ----------------------------------------------------------------------------------
     def refresh(self, select: tuple | None = None) -> None:

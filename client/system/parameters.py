@@ -4,15 +4,18 @@ database's range check is what decides."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QTableView, QToolBar, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
 )
 from sqlalchemy import text
 
 from client.db.errors import UserFacingError
 from client.ui.forms import FieldSpec, RecordForm, alive
+from client.ui.screen import ToolbarScreen
 
 from .rows_model import RowColumn, RowsModel
 
@@ -67,7 +70,7 @@ def parameter_form(ctx, row: dict, parent=None) -> RecordForm:
                       message=message, parent=parent)
 
 
-class ParametersScreen(QWidget):
+class ParametersScreen(ToolbarScreen):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
@@ -91,32 +94,10 @@ class ParametersScreen(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(lambda index: self.edit_parameter(self.model.row_at(index.row())))
 
-        self.toolbar = QToolBar(self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        edit = QAction(self.tr("修改"), self)
-        edit.setObjectName("edit")
-        edit.triggered.connect(self.edit_selected)
-        refresh = QAction(self.tr("刷新"), self)
-        refresh.setObjectName("refresh")
-        refresh.triggered.connect(lambda: self.refresh())
-        self.toolbar.addAction(edit)
-        self.toolbar.addAction(refresh)
-        self.actions_by_name = {"edit": edit, "refresh": refresh}
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.toolbar.addWidget(spacer)
-        self.status = QLabel()
-        self.toolbar.addWidget(self.status)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.toolbar)
-        layout.addWidget(self.table, 1)
+        self.add_action("edit", self.tr("修改"), self.edit_selected)
+        self.add_action("refresh", self.tr("刷新"), lambda: self.refresh(), QKeySequence.StandardKey.Refresh)
+        self.set_body(self.table)
         self.refresh()
-
-    def say(self, message: str) -> None:
-        self.status.setText(message)
 
     def refresh(self, message: str = "") -> None:
         """Read the parameters again; ``message`` is shown once they are there."""

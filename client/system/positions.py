@@ -3,17 +3,21 @@ new/edit/delete through the checked functions, and the position/permission sheet
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHeaderView, QLabel, QMenu, QSizePolicy, QTableView, QToolBar, QToolButton, QVBoxLayout,
-    QWidget,
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTableView,
+    QToolButton,
 )
 from sqlalchemy import text
 
 from client.db.errors import UserFacingError
 from client.ui.forms import FieldSpec, RecordForm, alive, ask, inform
 from client.ui.registry import MODULES
+from client.ui.screen import ToolbarScreen
 
 from .organisation_data import scope_choices, scope_label
 from .rows_model import RowColumn, RowsModel
@@ -92,7 +96,7 @@ def position_form(ctx, permission_choices, row: dict | None, parent=None) -> Rec
     return form
 
 
-class PositionsScreen(QWidget):
+class PositionsScreen(ToolbarScreen):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
@@ -116,13 +120,10 @@ class PositionsScreen(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(lambda index: self.edit_position(self.model.row_at(index.row())))
 
-        self.toolbar = QToolBar(self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.actions_by_name: dict[str, QAction] = {}
-        self._action("new", self.tr("新建"), self.new_position, QKeySequence.StandardKey.New)
-        self._action("edit", self.tr("编辑"), lambda: self.edit_position(self.selected()))
-        self._action("delete", self.tr("删除"), self.delete_selected)
-        self._action("refresh", self.tr("刷新"), self.refresh, QKeySequence.StandardKey.Refresh)
+        self.add_action("new", self.tr("新建"), self.new_position, QKeySequence.StandardKey.New)
+        self.add_action("edit", self.tr("编辑"), lambda: self.edit_position(self.selected()))
+        self.add_action("delete", self.tr("删除"), self.delete_selected)
+        self.add_action("refresh", self.tr("刷新"), self.refresh, QKeySequence.StandardKey.Refresh)
         self.toolbar.addSeparator()
         menu = QMenu(self)
         menu.addAction(self.tr("打印所选岗位"), self.print_selected)
@@ -133,32 +134,8 @@ class PositionsScreen(QWidget):
         self.print_button.setMenu(menu)
         self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.toolbar.addWidget(self.print_button)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.toolbar.addWidget(spacer)
-        self.status = QLabel()
-        self.toolbar.addWidget(self.status)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.toolbar)
-        layout.addWidget(self.table, 1)
+        self.set_body(self.table)
         self.refresh()
-
-    def _action(self, name, text, slot, shortcut=None) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.triggered.connect(slot)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.toolbar.addAction(action)
-        self.actions_by_name[name] = action
-        return action
-
-    def say(self, message: str) -> None:
-        self.status.setText(message)
 
     def selected(self):
         index = self.table.currentIndex()

@@ -82,3 +82,13 @@ def test_version_and_help(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert "yiwei" in capsys.readouterr().out
+
+
+def test_scale_multiplies_the_business_data(pg_server, fresh_db_name, capsys):
+    from client.demo.company import STORES
+    from client.demo.visits import VISITS_PER_STORE
+
+    dsn = admin_dsn(pg_server, fresh_db_name)
+    assert main(["db", "upgrade", "--dsn", dsn]) == 0
+    assert main(["db", "seed-demo", "--dsn", dsn, "--scale", "3"]) == 0
+    assert f"visits: 新增 {3 * VISITS_PER_STORE * len(STORES)} 条" in capsys.readouterr().out

@@ -90,10 +90,20 @@ class FunctionFilterModel(QSortFilterProxyModel):
         super().__init__(parent)
         self.setRecursiveFilteringEnabled(True)
         self.setAutoAcceptChildRows(True)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # kept as typed: Qt's fixed-string filter escapes every CJK character into a regex
+        self.needle = ""
+
+    def set_needle(self, text: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateFilter() is deprecated there
+            self.beginFilterChange()
+            self.needle = text.strip()
+            self.endFilterChange()
+        else:
+            self.needle = text.strip()
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
-        needle = self.filterRegularExpression().pattern()
+        needle = self.needle
         if not needle:
             return True
         index = self.sourceModel().index(source_row, 0, source_parent)
@@ -193,7 +203,7 @@ class NavigationPanel(QWidget):
         self.filter.selectAll()
 
     def _filter_changed(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
+        self.proxy.set_needle(text)
         self.tree.expandAll()
         current = self.tree.currentIndex()
         if not current.isValid() or not current.data(FUNCTION_ID_ROLE):

@@ -3,7 +3,6 @@ and main windows of real demo logins."""
 
 from __future__ import annotations
 
-import importlib
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -46,19 +45,6 @@ class ProbeScreen(QWidget):
         return self.allow_close
 
 
-def _importable_function_modules() -> list[str]:
-    names = []
-    for name in registry.FUNCTION_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a module written in parallel that does not exist yet
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        names.append(name)
-    return names
-
-
 @pytest.fixture(scope="session")
 def app(qapp):
     from client.ui.app import create_application
@@ -67,9 +53,8 @@ def app(qapp):
 
 
 @pytest.fixture
-def ui_functions(monkeypatch, app):
-    """Registers the test functions (and only loads function modules that exist)."""
-    monkeypatch.setattr(registry, "FUNCTION_MODULES", _importable_function_modules())
+def ui_functions(app):
+    """Registers the test functions next to the real ones."""
     specs = {}
     for fid, module, title, permissions in TEST_FUNCTIONS:
         spec = FunctionSpec(fid, module, title, lambda ctx, parent, fid=fid: ProbeScreen(ctx, parent, fid),

@@ -352,3 +352,14 @@ def test_main_window_can_skip_layout_restore(db, qtbot, settings_store, ui_funct
     window = MainWindow(create_context(session, settings_store), restore_layout=False)
     qtbot.addWidget(window)
     assert window.open_function_ids() == []
+
+
+def test_navigation_filter_model_passes_the_model_tester(make_window, qtmodeltester):
+    window = make_window("admin")
+    qtmodeltester.check(window.navigation.model)
+    window.navigation.filter.setText("员工")   # Chinese titles filter too
+    qtmodeltester.check(window.navigation.proxy)
+    proxy = window.navigation.proxy
+    system = proxy.index(0, 0)
+    shown = {proxy.index(row, 0, system).data() for row in range(proxy.rowCount(system))}
+    assert proxy.rowCount() == 1 and "员工信息" in shown and all("员工" in title for title in shown)

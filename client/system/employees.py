@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QToolButton,
 )
+from sqlalchemy import text
 
 from client.lists.catalog import get_list
 from client.ui.forms import alive, ask
@@ -46,6 +47,7 @@ class EmployeesScreen(ToolbarScreen):
             self.add_action("view", self.tr("查看"), self.edit_selected)
         self.print_menu = QMenu(self)
         self.print_menu.addAction(self.tr("全公司花名册"), lambda: self.print_roster("ALL"))
+        self.print_menu.addAction(self.tr("各店分别打印（打印队列）"), self.print_each_store)
         self.print_menu.addSeparator()
         self.print_button = QToolButton(self)
         self.print_button.setText(self.tr("打印花名册"))
@@ -178,6 +180,18 @@ class EmployeesScreen(ToolbarScreen):
 
         self.ctx.run(lambda conn, token, report: load_organisation(conn), on_done=fill,
                      on_error=self._failed, retry_on_disconnect=True)
+
+    def print_each_store(self) -> None:
+        """One roster per store in scope, each its own job; a store that fails does not stop the rest."""
+        from client.ui.print_queue import print_in_queue
+
+        def queue(codes):
+            if alive(self):
+                self.queue = print_in_queue(self.ctx, [("roster", code) for code in codes], self)
+
+        self.ctx.run(lambda conn, token, report: list(conn.execute(text(
+            "SELECT code FROM yiwei.store WHERE active AND id = ANY (yiwei.visible_store_ids()) ORDER BY code")).scalars()),
+            on_done=queue, on_error=self._failed)
 
     def print_roster(self, number: str) -> None:
         from client.ui.print_preview import print_documents

@@ -5,6 +5,10 @@ the zoom shown, for the printer at the printer's resolution (capped, see ``MAX_P
 page drawn into the printable area of the paper keeping its aspect ratio. All pages go to the
 printer as one job.
 
+Which printer, paper and margins a document type uses on this PC, and whether it prints without
+preview and dialog, is :mod:`client.ui.printers`' business; batches go through
+:mod:`client.ui.print_queue`.
+
 Preview is free, printing counts: :func:`print_documents` renders the documents with
 ``preview_only=True`` (nothing logged), and only when the user prints does the dialog render them
 again *with* logging, so the copy on paper carries the copy number the output log gave it (补打 on a
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -40,6 +45,7 @@ from client.db.errors import UserFacingError
 from client.documents.printing import RenderedDocuments, render_on
 
 from .context import AppContext
+from .printers import PrinterSettings, PrinterSettingsDialog, printer_for
 from .tasks import CancelToken, TaskCancelled, TaskHandle
 
 # A page rasterised at 600 dpi is about 100 MB (A4, RGB); beyond that a laser printer shows no
@@ -105,37 +111,60 @@ def select_paper(printer: QPrinter, pages: PdfPages) -> None:
 
 def print_pdf(pdf: bytes, printer: QPrinter, *, token: CancelToken | None = None,
               report: Callable[[int, int, str], None] | None = None) -> int:
-    """Print every page of ``pdf`` on ``printer`` as one job; return the number of pages printed.
+    """Print every page of ``pdf`` on ``printer`` as one job, ``printer.copyCount()`` times; return
+    the document's page count.
 
     Each page is rasterised at the printer's resolution (at most ``MAX_PRINT_DPI``) and scaled into
     the printable area keeping its aspect ratio. QPainter may paint on a QPrinter from a worker
     thread, so this runs in the background. Cancelling aborts the job and raises TaskCancelled.
     """
     pages = PdfPages(pdf)
+    # Drivers that cannot print copies themselves (and PDF output) get the pages again, collated.
+    copies = 1 if printer.supportsMultipleCopies() else max(1, printer.copyCount())
+    total = pages.page_count * copies
     painter = QPainter()
     try:
         if not painter.begin(printer):
             raise UserFacingError(tr("无法开始打印，请检查打印机是否可用"), kind="printer")
         try:
             area = printer.pageRect(QPrinter.Unit.DevicePixel)  # the painter's origin is its top-left
-            for index, (width_pt, height_pt) in enumerate(pages.sizes):
+            for done in range(total):
+                index = done % pages.page_count
+                width_pt, height_pt = pages.sizes[index]
                 if token is not None and token.cancelled:
                     printer.abort()
                     raise TaskCancelled()
-                if index and not printer.newPage():
+                if done and not printer.newPage():
                     raise UserFacingError(tr("打印机无法换页，打印已中止"), kind="printer")
                 fit = min(area.width() / width_pt, area.height() / height_pt)  # device px per point
                 target = QRectF((area.width() - width_pt * fit) / 2, 0, width_pt * fit, height_pt * fit)
                 image = pages.render(index, min(fit, MAX_PRINT_DPI / 72))
                 painter.drawImage(target, image)
                 if report is not None:
-                    report(index + 1, pages.page_count, tr("正在打印第 %1 页，共 %2 页").replace(
-                        "%1", str(index + 1)).replace("%2", str(pages.page_count)))
+                    report(done + 1, total, tr("正在打印第 %1 页，共 %2 页").replace(
+                        "%1", str(done + 1)).replace("%2", str(total)))
         finally:
             painter.end()
     finally:
         pages.close()
+    # The job is handed to the spooler on end(); if the print system refused it, the caller's
+    # transaction must not count the copy. (Paper running out after spooling is beyond our sight.)
+    if printer.printerState() == QPrinter.PrinterState.Error:
+        raise UserFacingError(tr("打印机报告错误，打印未完成"), kind="printer")
     return pages.page_count
+
+
+def print_logged(conn, doctype: str, numbers: Sequence[str], printer: QPrinter, *,
+                 token: CancelToken | None = None,
+                 report: Callable[[int, int, str], None] | None = None) -> RenderedDocuments:
+    """Render the documents as a logged print on ``conn`` and print them on ``printer`` as one job.
+    Call inside the transaction of ``ctx.run``: it commits (the copies count) only if the printer
+    took the job, and rolls back when rendering or printing raises."""
+    rendered = render_on(conn, doctype, numbers)
+    if token is not None:
+        token.raise_if_cancelled()
+    print_pdf(rendered.pdf, printer, token=token, report=report)
+    return rendered
 
 
 class _Shown:
@@ -225,14 +254,19 @@ class PrintPreviewDialog(QDialog):
         self.fit_button = QPushButton(tr("适合宽度"))
         self.fit_button.setCheckable(True)
         self.fit_button.clicked.connect(self.fit_width)
+        self.settings_button = QPushButton(tr("打印设置…"))
+        self.settings_button.setToolTip(tr("本机打印此类单据用的打印机、纸张、页边距、份数"))
+        self.settings_button.clicked.connect(self.edit_printer_settings)
+        self.settings_button.setVisible(self._request is not None)  # settings belong to a document type
         close_button = QPushButton(tr("关闭"))
         close_button.clicked.connect(self.reject)
-        for button in (self.print_button, self.prev_button, self.next_button, self.zoom_in_button, self.zoom_out_button,
-                       self.fit_button, close_button):
+        for button in (self.print_button, self.settings_button, self.prev_button, self.next_button,
+                       self.zoom_in_button, self.zoom_out_button, self.fit_button, close_button):
             button.setAutoDefault(False)  # Enter in the page box must not press a button
 
         bar = QHBoxLayout()
         bar.addWidget(self.print_button)
+        bar.addWidget(self.settings_button)
         bar.addSpacing(16)
         bar.addWidget(self.prev_button)
         bar.addWidget(self.page_box)
@@ -449,10 +483,20 @@ class PrintPreviewDialog(QDialog):
         count. The print button goes through :meth:`start_print` instead, which counts the copy."""
         return print_pdf(self._pdf, printer)
 
+    def edit_printer_settings(self) -> None:
+        """The 打印设置… button: this PC's printer, paper and margins for the document type."""
+        PrinterSettingsDialog(self._request.doctype, self, title=self._title).exec()
+
     def _ask_printer(self) -> QPrinter | None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if self._request is None:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            select_paper(printer, self._pages)
+        else:
+            # The dialog starts from this PC's choice for the document type.
+            printer, note = printer_for(self._request.doctype)
+            if note:
+                self.status.setText(note)
         printer.setDocName(self._title)
-        select_paper(printer, self._pages)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle(tr("打印 — %1").replace("%1", self._title))
         # Always the whole document: a half-printed contract must not pass for a printed one.
@@ -485,10 +529,7 @@ class PrintPreviewDialog(QDialog):
             handle = self._ctx.tasks.submit(print_as_shown, **callbacks)
         else:
             def job(conn, token, report) -> RenderedDocuments:
-                rendered = render_on(conn, request.doctype, request.numbers)
-                token.raise_if_cancelled()
-                print_pdf(rendered.pdf, printer, token=token, report=report)
-                return rendered  # the transaction commits: the copies are counted
+                return print_logged(conn, request.doctype, request.numbers, printer, token=token, report=report)
             handle = self._ctx.run(job, **callbacks)
         self._print_handle = handle
         self.progress.setRange(0, 0)
@@ -550,7 +591,16 @@ class PrintPreviewDialog(QDialog):
 def print_documents(ctx: AppContext, doctype: str, numbers: Sequence[str],
                     parent: QWidget | None = None) -> TaskHandle:
     """Render the documents for preview in the background, then open the print preview. Nothing is
-    logged until the user prints from the preview."""
+    logged until the user prints from the preview.
+
+    When this PC prints the document type directly, it goes straight to the saved printer instead —
+    unless that printer is gone or refuses the paper: then the preview opens and says why, rather
+    than the sheet coming out of another printer unnoticed."""
+    note = None
+    if PrinterSettings.load(doctype).direct:
+        printer, note = printer_for(doctype)
+        if note is None:
+            return print_directly(ctx, doctype, numbers, printer, parent)
     request = PrintRequest(doctype, tuple(numbers))
 
     def job(conn, token, report) -> RenderedDocuments:
@@ -561,9 +611,30 @@ def print_documents(ctx: AppContext, doctype: str, numbers: Sequence[str],
             "%1", rendered.title).replace("%2", str(len(rendered.documents)))
         dialog = PrintPreviewDialog(ctx, rendered.pdf, title, parent, request=request)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if note:
+            dialog.status.setText(note)
         dialog.open()
 
     def failed(error: UserFacingError) -> None:
         QMessageBox.warning(parent, tr("无法打印"), error.message)
 
     return ctx.run(job, on_done=opened, on_error=failed, label=tr("生成打印预览"))
+
+
+def print_directly(ctx: AppContext, doctype: str, numbers: Sequence[str], printer: QPrinter,
+                   parent: QWidget | None = None) -> TaskHandle:
+    """Print the documents on ``printer`` as one logged job in the background, without preview or
+    print dialog; the outcome goes to the window's status bar, a failure to a message box."""
+
+    def job(conn, token, report) -> RenderedDocuments:
+        return print_logged(conn, doctype, numbers, printer, token=token, report=report)
+
+    def done(rendered: RenderedDocuments) -> None:
+        window = parent.window() if parent is not None else None
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(rendered.summary(), 8000)
+
+    def failed(error: UserFacingError) -> None:
+        QMessageBox.warning(parent, tr("打印失败"), tr("%1\n未计入打印次数。").replace("%1", error.message))
+
+    return ctx.run(job, on_done=done, on_error=failed, label=tr("打印"))

@@ -223,3 +223,14 @@ def test_viewer_gets_a_read_only_list_and_a_guide_no_screen(qtbot, screen_of, wa
     assert ctx.tasks.running == 0
     form.reject()
     assert not form.isVisible()
+
+
+def test_each_store_roster_goes_to_the_print_queue_for_the_stores_in_scope(qtbot, screen_of, wait_idle, monkeypatch):
+    from client.ui import print_queue
+
+    queued = []
+    monkeypatch.setattr(print_queue, "print_in_queue", lambda ctx, documents, parent: queued.append(list(documents)))
+    ctx, screen = screen_of("hd.director")   # region 华东: four stores
+    next(a for a in screen.print_menu.actions() if a.text() == "各店分别打印（打印队列）").trigger()
+    wait_idle(ctx)
+    assert queued == [[("roster", "HZ01"), ("roster", "HZ02"), ("roster", "NJ01"), ("roster", "SH01")]]

@@ -11,7 +11,6 @@ from reportlab.platypus import PageBreak
 
 from client.documents.layout import (
     Column,
-    DocumentHeader,
     PageSetup,
     build_batch_pdf,
     build_pdf,

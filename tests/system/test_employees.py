@@ -225,12 +225,15 @@ def test_viewer_gets_a_read_only_list_and_a_guide_no_screen(qtbot, screen_of, wa
     assert not form.isVisible()
 
 
-def test_each_store_roster_goes_to_the_print_queue_for_the_stores_in_scope(qtbot, screen_of, wait_idle, monkeypatch):
+def test_each_store_roster_goes_to_the_print_queue_for_the_stores_in_scope(qtbot, screen_of, wait_idle, monkeypatch, sql):
     from client.ui import print_queue
 
     queued = []
     monkeypatch.setattr(print_queue, "print_in_queue", lambda ctx, documents, parent: queued.append(list(documents)))
-    ctx, screen = screen_of("hd.director")   # region 华东: four stores
+    ctx, screen = screen_of("hd.director")   # the stores of 华东, none of another region
     next(a for a in screen.print_menu.actions() if a.text() == "各店分别打印（打印队列）").trigger()
     wait_idle(ctx)
-    assert queued == [[("roster", "HZ01"), ("roster", "HZ02"), ("roster", "NJ01"), ("roster", "SH01")]]
+    region = sql("SELECT s.code FROM yiwei.store s JOIN yiwei.region r ON r.id = s.region_id"
+                 " WHERE r.code = 'HD' AND s.active ORDER BY s.code")
+    assert queued == [[("roster", code) for (code,) in region]]
+    assert {"HZ01", "SH01"} <= {code for (code,) in region} and ("roster", "GZ01") not in queued[0]

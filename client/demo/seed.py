@@ -8,7 +8,7 @@ import random
 from client.db.passwords import scram_verifier
 
 from . import BUSINESS_SEEDERS
-from .company import COMMUNITIES, COMPANY_NAME, DEMO_PASSWORD, POSITIONS, REGIONS, STORES, employee_specs, person_names
+from .company import COMPANY_NAME, DEMO_PASSWORD, POSITIONS, REGIONS, STORES, employee_specs, person_names
 
 # Modules whose demo data registers itself with client.demo.business_seeder.
 SEEDER_MODULES = ["client.demo.visits"]
@@ -67,7 +67,3 @@ def seed_demo(conn, *, scale: int = 1, seed: int = 2026) -> dict:
             report[name] = seeder(cur, rng, scale)
             conn.commit()
     return report
-
-
-def communities_of_region(region_code: str) -> list[str]:
-    return COMMUNITIES[region_code]

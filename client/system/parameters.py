@@ -113,14 +113,12 @@ class ParametersScreen(ToolbarScreen):
                      on_error=lambda error: alive(self) and self.say(error.message), retry_on_disconnect=True)
 
     def select_key(self, key: str) -> None:
-        for i, row in enumerate(self.model.rows):
-            if row.key == key:
-                self.table.selectRow(i)
-                return
+        row = self.model.find("key", key)
+        if row >= 0:
+            self.table.selectRow(row)
 
     def edit_selected(self) -> None:
-        index = self.table.currentIndex()
-        row = self.model.row_at(index.row()) if index.isValid() else None
+        row = self.model.row_at(self.table.currentIndex().row())
         if row is None:
             self.say(self.tr("请先选择一个参数"))
             return

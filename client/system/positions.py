@@ -138,17 +138,15 @@ class PositionsScreen(ToolbarScreen):
         self.refresh()
 
     def selected(self):
-        index = self.table.currentIndex()
-        row = self.model.row_at(index.row()) if index.isValid() else None
+        row = self.model.row_at(self.table.currentIndex().row())
         if row is None:
             self.say(self.tr("请先选择一个岗位"))
         return row
 
     def select_code(self, code: str) -> None:
-        for i, row in enumerate(self.model.rows):
-            if row.code == code:
-                self.table.selectRow(i)
-                return
+        row = self.model.find("code", code)
+        if row >= 0:
+            self.table.selectRow(row)
 
     # loading -----------------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -30,7 +30,12 @@ class RowsModel(QAbstractTableModel):
         self.endResetModel()
 
     def row_at(self, row: int):
+        """The row object at ``row``, or None (also for an invalid index's row -1)."""
         return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def find(self, attribute: str, value) -> int:
+        """The number of the first row whose ``attribute`` equals ``value``, or -1."""
+        return next((i for i, row in enumerate(self.rows) if getattr(row, attribute) == value), -1)
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 (Qt signature)
         return 0 if parent.isValid() else len(self.rows)

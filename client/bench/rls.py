@@ -14,7 +14,7 @@ import psycopg2
 from client.demo.company import DEMO_PASSWORD
 from client.lists.benchmark import ensure_visits
 
-LIST_SQL = ("SELECT id, visited_at, store_id, guide_id, party_size, source FROM yiwei.visit {where}"
+LIST_SQL = ("SELECT id, visited_at, store_id, guide_id, party_size, source_id FROM yiwei.visit {where}"
             " ORDER BY visited_at DESC, id DESC LIMIT 100")
 COUNT_SQL = "SELECT count(*) FROM yiwei.visit {where}"
 # What a hand-written filter says for each scope: one store by equality, several by ANY, a guide by id.

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from client.db.errors import UserFacingError
 from client.db.records import update_versioned
-from client.demo.visits import SOURCES, STAGES
+from client.demo.visits import STAGES
 from client.lists.catalog import get_list
 from client.ui.forms import FieldSpec, RecordForm, alive
 from client.ui.list_view import ListWindow
@@ -27,7 +27,7 @@ from .lists import INTENTS
 translate = QCoreApplication.translate
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
-VISIT_COLUMNS = ("id, version, store_id, guide_id, visited_at, party_size, source, intent, community, "
+VISIT_COLUMNS = ("id, version, store_id, guide_id, visited_at, party_size, source_id, intent, community, "
                  "renovation_stage, note")
 
 
@@ -35,6 +35,12 @@ def store_choices(conn) -> list[tuple]:
     return [tuple(r) for r in conn.execute(text(
         "SELECT id, name || '（' || code || '）' FROM yiwei.store"
         " WHERE id = ANY (yiwei.visible_store_ids()) AND active ORDER BY code"))]
+
+
+def source_choices(conn) -> list[tuple]:
+    """The company's customer sources (客户来源 master data), active ones in their order."""
+    return [tuple(r) for r in conn.execute(text(
+        "SELECT id, name FROM yiwei.customer_source WHERE active ORDER BY sort_order, name"))]
 
 
 def guide_choices(conn) -> list[tuple]:
@@ -57,7 +63,7 @@ def visit_fields() -> list[FieldSpec]:
         FieldSpec("visit_date", t("来访日期"), "date", required=True),
         FieldSpec("visit_time", t("来访时间"), required=True, max_length=5, placeholder="14:30"),
         FieldSpec("party_size", t("人数"), "integer", required=True),
-        FieldSpec("source", t("客户来源"), "choice", required=True, choices=[(s, s) for s in SOURCES]),
+        FieldSpec("source_id", t("客户来源"), "choice", required=True, choices=source_choices),
         FieldSpec("intent", t("意向"), "choice", required=True, choices=list(INTENTS)),
         FieldSpec("community", t("小区"), max_length=60, placeholder=t("如 万科城一期")),
         FieldSpec("renovation_stage", t("装修阶段"), "choice", choices=[("", "")] + [(s, s) for s in STAGES]),
@@ -82,7 +88,7 @@ def _zone(conn) -> ZoneInfo:
 def _row_values(values: dict, zone: ZoneInfo) -> dict:
     hour, minute = (int(p) for p in values["visit_time"].strip().split(":"))
     visited_at = dt.datetime.combine(values["visit_date"], dt.time(hour, minute), tzinfo=zone)
-    return {"visited_at": visited_at, "party_size": values["party_size"], "source": values["source"],
+    return {"visited_at": visited_at, "party_size": values["party_size"], "source_id": values["source_id"],
             "intent": values["intent"], "community": (values.get("community") or "").strip(),
             "renovation_stage": values.get("renovation_stage") or "", "note": (values.get("note") or "").strip()}
 
@@ -91,8 +97,8 @@ def save_visit(conn, values: dict) -> int:
     row = _row_values(values, _zone(conn))
     if values.get("id") is None:
         return conn.execute(text(
-            "INSERT INTO yiwei.visit (store_id, guide_id, visited_at, party_size, source, intent, community,"
-            " renovation_stage, note) VALUES (:store_id, :guide_id, :visited_at, :party_size, :source, :intent,"
+            "INSERT INTO yiwei.visit (store_id, guide_id, visited_at, party_size, source_id, intent, community,"
+            " renovation_stage, note) VALUES (:store_id, :guide_id, :visited_at, :party_size, :source_id, :intent,"
             " :community, :renovation_stage, :note) RETURNING id"),
             {**row, "store_id": values["store_id"], "guide_id": values["guide_id"]}).scalar()
     update_versioned(conn, "yiwei.visit", values["id"], values["version"], row)
@@ -135,7 +141,7 @@ class VisitsScreen(ToolbarScreen):
     def new_visit(self) -> RecordForm:
         now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
         initial = {"visit_date": now.date(), "visit_time": now.strftime("%H:%M"), "party_size": 1,
-                   "source": SOURCES[0], "intent": "medium", "guide_id": self.ctx.session.employee_id}
+                   "intent": "medium", "guide_id": self.ctx.session.employee_id}
         return self._open(self.tr("新增来访"), initial)
 
     def edit_visit(self, visit_id) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from sqlalchemy.engine import Engine
 
 from client.demo.company import COMMUNITIES
-from client.demo.visits import SOURCES, STAGES
+from client.demo.visits import STAGES
 from client.exports.benchmark import run_export_benchmark
 
 from .catalog import get_list
@@ -34,19 +34,20 @@ WITH staff AS (
      WHERE e.active AND e.store_id IS NOT NULL AND p.scope = 'own'
        AND EXISTS (SELECT 1 FROM yiwei.position_permission pp
                     WHERE pp.position_id = p.id AND pp.permission_code = 'customers.visit'))
-INSERT INTO yiwei.visit (store_id, guide_id, visited_at, party_size, source, intent, community,
+INSERT INTO yiwei.visit (store_id, guide_id, visited_at, party_size, source_id, intent, community,
                          renovation_stage, note)
 SELECT staff.store_ids[1 + r.h %% cardinality(staff.guide_ids)],
        staff.guide_ids[1 + r.h %% cardinality(staff.guide_ids)],
        ((zone.today - (1 + (r.h / 97) %% 730)::int)
            + make_interval(mins => (540 + (r.h / 70877) %% 720)::int)) AT TIME ZONE zone.name,
        (ARRAY[1, 1, 2, 2, 2, 3, 4])[1 + (r.h / 13) %% 7],
-       (%(sources)s::text[])[1 + (r.h / 7) %% cardinality(%(sources)s::text[])],
+       sources.ids[1 + (r.h / 7) %% cardinality(sources.ids)],
        (ARRAY['high', 'medium', 'medium', 'low'])[1 + (r.h / 11) %% 4],
        (%(communities)s::text[])[1 + (r.h / 17) %% cardinality(%(communities)s::text[])],
        (%(stages)s::text[])[1 + (r.h / 19) %% cardinality(%(stages)s::text[])],
        CASE WHEN (r.h / 23) %% 10 = 0 THEN '批量数据 ' || g.n ELSE '' END
-  FROM staff, generate_series(%(first)s::bigint, %(last)s::bigint) AS g(n)
+  FROM staff, (SELECT array_agg(id ORDER BY id) AS ids FROM yiwei.customer_source WHERE active) AS sources,
+       generate_series(%(first)s::bigint, %(last)s::bigint) AS g(n)
        -- a well-mixed number per row (md5 of the serial), so the rows spread like real visits
        CROSS JOIN LATERAL (SELECT ('x' || substr(md5(g.n::text), 1, 15))::bit(60)::bigint AS h) AS r,
        (SELECT z.name, (now() AT TIME ZONE z.name)::date AS today
@@ -67,7 +68,7 @@ def bulk_insert_visits(conn, count: int, batch: int = 250_000, *, commit: bool =
     if count <= 0:
         return 0
     inserted = 0
-    params = {"sources": SOURCES, "communities": _ALL_COMMUNITIES, "stages": STAGES}
+    params = {"communities": _ALL_COMMUNITIES, "stages": STAGES}
     with conn.cursor() as cur:
         cur.execute("SELECT coalesce(max(id), 0) FROM yiwei.visit")
         offset = cur.fetchone()[0]

@@ -28,6 +28,7 @@ def test_guide_enters_a_walk_in_visit(make_ctx, wait_idle, qtbot, db):
     guide_field = form.widget("guide_id")
     assert [guide_field.itemData(i) for i in range(guide_field.count()) if guide_field.itemData(i)] == [ctx.session.employee_id]
     form.set_values({"store_id": form.widget("store_id").itemData(form.widget("store_id").count() - 1),
+                     "source_id": form.widget("source_id").itemData(1),
                      "visit_time": "25:99", "community": "绿城桂花城", "note": "三口之家，看全屋定制"})
     form.submit()
     assert "时间格式" in form.error_text("visit_time") and form.result is None
@@ -67,8 +68,9 @@ def test_visit_time_is_stored_in_company_time(db, make_ctx):
     ctx = make_ctx("hz01.manager")
     with ctx.session.engine.begin() as conn:
         store = conn.exec_driver_sql("SELECT id FROM yiwei.store WHERE code = 'HZ01'").scalar()
+        source = conn.exec_driver_sql("SELECT id FROM yiwei.customer_source WHERE name = '自然进店'").scalar()
         new_id = save_visit(conn, {"store_id": store, "guide_id": ctx.session.employee_id, "visit_date": dt.date(2026, 11, 1),
-                                   "visit_time": "09:05", "party_size": 2, "source": "自然进店", "intent": "low",
+                                   "visit_time": "09:05", "party_size": 2, "source_id": source, "intent": "low",
                                    "community": "", "renovation_stage": "", "note": ""})
     stamp = rows(db, "SELECT visited_at AT TIME ZONE 'UTC' FROM yiwei.visit WHERE id = %s", (new_id,))[0][0]
     assert stamp == dt.datetime(2026, 11, 1, 1, 5)

@@ -47,8 +47,12 @@ def insert_visits(conn, ids, rows):
     keys = []
     with conn.cursor() as cur:
         for visited_at, community, source in rows:
-            cur.execute("INSERT INTO yiwei.visit (store_id, guide_id, visited_at, community, source)"
-                        " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            # a source is master data: the test's odd names become sources of their own
+            if source:
+                cur.execute("INSERT INTO yiwei.customer_source (name) VALUES (%s) ON CONFLICT (name) DO NOTHING",
+                            (source,))
+            cur.execute("INSERT INTO yiwei.visit (store_id, guide_id, visited_at, community, source_id)"
+                        " VALUES (%s, %s, %s, %s, (SELECT id FROM yiwei.customer_source WHERE name = %s)) RETURNING id",
                         (ids.store("HZ01"), ids.employee("hz01.guide1"), visited_at, community, source))
             keys.append(cur.fetchone()[0])
     return keys

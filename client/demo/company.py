@@ -57,8 +57,13 @@ POSITIONS = [
                  "orders.price_review", "orders.change_order", "orders.responsibility", "orders.commissionable",
                  "finance.receivable", "inventory.stock", *REPORTS, "system.employee.view"), "本大区各门店"),
     PositionSpec("channel_auditor", "渠道审核", "company", ("customers.lead", "customers.lead_audit",
-                 "customers.lead_stats", "rebates.application", "rebates.approval",
-                 "masterdata.decoration_designer"), "业务部：渠道报备审核"),
+                 "customers.lead_stats", "customers.phone_full", "rebates.application", "rebates.approval",
+                 "masterdata.decoration_designer", "masterdata.channel", "masterdata.community"),
+                 "业务部：渠道报备审核、渠道与家装设计师"),
+    PositionSpec("channel_clerk", "渠道专员", "company", ("customers.lead", "customers.lead_stats"),
+                 "业务部：受理渠道电话/微信报备并录入"),
+    PositionSpec("channel_partner", "渠道用户", "own", ("customers.lead",),
+                 "合作渠道（家装公司、设计师）的账号：只报备、只看本渠道自己的报备"),
     PositionSpec("store_finance", "门店财务", "store", ("finance.receipt", "finance.receipt_store_audit",
                  "finance.invoice", "finance.mall_receipt", "finance.receivable", "reports.finance",
                  "system.employee.view"), "门店收款、收据与发票；本店员工花名册（提成核算）"),
@@ -90,7 +95,8 @@ POSITIONS = [
     PositionSpec("admin", "系统管理员", "company", ("system.employee.view", "system.employee.manage",
                  "system.position.manage", "system.org.manage", "system.parameter.manage", "system.audit.view",
                  "masterdata.product", "masterdata.checklist", "masterdata.customer_source", "masterdata.promotion",
-                 "masterdata.sms_template", "masterdata.decoration_designer", "masterdata.supplier",
+                 "masterdata.sms_template", "masterdata.decoration_designer", "masterdata.channel",
+                 "masterdata.community", "masterdata.supplier",
                  "masterdata.sales_target", "orders.template", "rebates.approval_flow", "rebates.item",
                  "rebates.policy"), "用户、岗位、参数与基础信息"),
 ]
@@ -124,6 +130,8 @@ def employee_specs() -> list[EmployeeSpec]:
              EmployeeSpec("hq.boss", "head_office", department="总经办"),
              EmployeeSpec("hq.finance", "finance", department="财务部"),
              EmployeeSpec("hq.channel", "channel_auditor", department="业务部"),
+             EmployeeSpec("hq.channeldesk", "channel_clerk", department="业务部"),
+             EmployeeSpec("ch.wanjia", "channel_partner", store="HZ01"),
              EmployeeSpec("hq.service", "customer_service", department="客服中心")]
     for code, _name in REGIONS:
         r = code.lower()

@@ -47,11 +47,7 @@ EMPLOYEES = register_list(ListSpec(
 _ACTION_LABEL = ("CASE action WHEN 'INSERT' THEN '新增' WHEN 'UPDATE' THEN '修改' WHEN 'DELETE' THEN '删除'"
                  " WHEN 'EVENT' THEN '事件' ELSE action END")
 # Tables by their business name; a module that adds audited tables adds its names here.
-_TABLE_LABEL = ("CASE table_name WHEN 'instance' THEN '公司' WHEN 'region' THEN '大区' WHEN 'store' THEN '门店'"
-                " WHEN 'department' THEN '部门' WHEN 'warehouse' THEN '库房' WHEN 'position' THEN '岗位'"
-                " WHEN 'position_permission' THEN '岗位权限' WHEN 'employee' THEN '员工'"
-                " WHEN 'employee_store' THEN '兼管门店' WHEN 'parameter' THEN '参数' WHEN 'visit' THEN '客户流量'"
-                " ELSE table_name END")
+_TABLE_LABEL = "table_label"  # the table's Chinese name, from its COMMENT in the schema
 # Excel keeps at most 32,767 characters in a cell; a row image is far shorter in practice.
 _EXCEL_CELL = 32000
 

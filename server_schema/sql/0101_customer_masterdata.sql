@@ -25,9 +25,11 @@ BEGIN
     ELSIF v_scope = 'company' THEN
         RETURN true;
     ELSIF v_scope = 'own' THEN
-        RETURN yiwei.current_employee_id() = ANY (p_person_ids);
+        -- coalesce: "x = ANY (ARRAY[guide, NULL])" is NULL, not false, when x is not the guide, and
+        -- "IF NOT in_my_scope(...)" would then let the caller through
+        RETURN coalesce(yiwei.current_employee_id() = ANY (p_person_ids), false);
     END IF;
-    RETURN p_store_id = ANY (yiwei.visible_store_ids());
+    RETURN coalesce(p_store_id = ANY (yiwei.visible_store_ids()), false);
 END $$;
 
 -- Read policies of a table written only through checked functions: for each scope group one
@@ -95,12 +97,33 @@ BEGIN
     IF replace(v, '-', '') ~ '^1[3-9][0-9]{9}$' THEN
         RETURN replace(v, '-', '');
     END IF;
-    m := regexp_match(v, '^(0[1-9][0-9]{1,2})-?([2-9][0-9]{6,7})(-[0-9]{1,6})?$');
+    -- area codes are 010 and 02x (three digits) or 03xx–09xx (four): a greedy "0[1-9]xx" would
+    -- read 01088886666 as 0108-8886666, a different key from 010-88886666 for the same phone
+    m := regexp_match(v, '^(010|02[0-9]|0[3-9][0-9]{2})-?([2-9][0-9]{6,7})(-[0-9]{1,6})?$');
     IF m IS NOT NULL THEN
         RETURN m[1] || '-' || m[2] || coalesce(m[3], '');
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'YW422', DETAIL = p_label,
         MESSAGE = format('%s“%s”不是有效的手机或固定电话号码（手机 11 位，固话如 0571-88886666）', p_label, left(p_phone, 30));
+END $$;
+
+-- A text typed in a multi-line box (notes, follow-ups, reasons): like clean_text, but line breaks
+-- (Windows line ends become "\n") and tabs are kept; every other control character is refused.
+CREATE FUNCTION yiwei.clean_multiline(p_value text, p_label text, p_min integer, p_max integer) RETURNS text
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v text := btrim(replace(coalesce(p_value, ''), E'\r\n', E'\n'), E' \n\t');
+BEGIN
+    IF length(v) < p_min THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = format('%s不能为空', p_label), DETAIL = p_label;
+    END IF;
+    IF length(v) > p_max THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = format('%s不能超过 %s 个字符', p_label, p_max), DETAIL = p_label;
+    END IF;
+    IF translate(v, E'\n\t', '') ~ '[[:cntrl:]]' THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = format('%s含有不可见的控制字符', p_label), DETAIL = p_label;
+    END IF;
+    RETURN v;
 END $$;
 
 -- What people without the full-phone permission see: 138****1234, 0571-****6666.
@@ -253,35 +276,48 @@ CREATE FUNCTION yiwei.save_channel(p_id integer, p_version integer, p jsonb) RET
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
 DECLARE
     v_id integer := p_id;
-    v_name text := yiwei.clean_text(p ->> 'name', '渠道名称', 1, 40);
-    v_kind text := coalesce(p ->> 'kind', '');
-    v_phone text := btrim(coalesce(p ->> 'phone', ''));
-    v_region integer := nullif(p ->> 'region_id', '')::integer;
+    v_name text;
+    v_kind text;
+    v_phone text;
+    v_region integer;
+    v_contact text;
+    v_address text;
+    v_note text;
+    v_active boolean;
 BEGIN
+    -- the permission first: a caller without it learns nothing from validation messages
     PERFORM yiwei.require_permission('masterdata.channel');
+    v_name := yiwei.clean_text(p ->> 'name', '渠道名称', 1, 40);
+    v_kind := coalesce(p ->> 'kind', '');
     IF v_kind NOT IN ('decoration_company', 'designer', 'agent', 'old_customer') THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '请选择渠道类型', DETAIL = '渠道类型';
     END IF;
+    v_contact := yiwei.clean_text(p ->> 'contact_person', '联系人', 0, 30);
+    v_phone := btrim(coalesce(p ->> 'phone', ''));
     IF v_phone <> '' THEN
         v_phone := yiwei.normalize_phone(v_phone, '联系电话');
     END IF;
+    v_address := yiwei.clean_text(p ->> 'address', '地址', 0, 100);
+    v_region := nullif(p ->> 'region_id', '')::integer;
     IF v_region IS NOT NULL AND NOT EXISTS (SELECT 1 FROM yiwei.region WHERE id = v_region) THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '大区不存在', DETAIL = '所属大区';
     END IF;
+    v_note := yiwei.clean_text(p ->> 'note', '备注', 0, 500);
+    v_active := coalesce((p ->> 'active')::boolean, true);
     IF EXISTS (SELECT 1 FROM yiwei.channel WHERE name = v_name AND id IS DISTINCT FROM p_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = format('渠道“%s”已存在', v_name), DETAIL = '渠道名称';
     END IF;
+    -- one INSERT or one UPDATE: a new channel starts at version 1 with one audit row
     IF p_id IS NULL THEN
-        INSERT INTO yiwei.channel (kind, name) VALUES (v_kind, v_name) RETURNING id INTO v_id;
+        INSERT INTO yiwei.channel (kind, name, contact_person, phone, address, region_id, note, active)
+        VALUES (v_kind, v_name, v_contact, v_phone, v_address, v_region, v_note, v_active) RETURNING id INTO v_id;
     ELSE
         PERFORM yiwei.assert_version('yiwei.channel', p_id, p_version);
+        UPDATE yiwei.channel
+           SET kind = v_kind, name = v_name, contact_person = v_contact, phone = v_phone, address = v_address,
+               region_id = v_region, note = v_note, active = v_active
+         WHERE id = p_id;
     END IF;
-    UPDATE yiwei.channel
-       SET kind = v_kind, name = v_name,
-           contact_person = yiwei.clean_text(p ->> 'contact_person', '联系人', 0, 30), phone = v_phone,
-           address = yiwei.clean_text(p ->> 'address', '地址', 0, 100), region_id = v_region,
-           note = yiwei.clean_text(p ->> 'note', '备注', 0, 500), active = coalesce((p ->> 'active')::boolean, true)
-     WHERE id = v_id;
     RETURN v_id;
 END $$;
 
@@ -289,26 +325,36 @@ CREATE FUNCTION yiwei.save_decoration_designer(p_id integer, p_version integer, 
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
 DECLARE
     v_id integer := p_id;
-    v_phone text := btrim(coalesce(p ->> 'phone', ''));
-    v_channel integer := nullif(p ->> 'channel_id', '')::integer;
+    v_name text;
+    v_phone text;
+    v_channel integer;
+    v_speciality text;
+    v_note text;
+    v_active boolean;
 BEGIN
     PERFORM yiwei.require_permission('masterdata.decoration_designer');
+    v_name := yiwei.clean_text(p ->> 'name', '姓名', 1, 30);
+    v_phone := btrim(coalesce(p ->> 'phone', ''));
     IF v_phone <> '' THEN
         v_phone := yiwei.normalize_phone(v_phone, '联系电话');
     END IF;
+    v_channel := nullif(p ->> 'channel_id', '')::integer;
     IF v_channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM yiwei.channel WHERE id = v_channel) THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '渠道不存在', DETAIL = '所属渠道';
     END IF;
+    v_speciality := yiwei.clean_text(p ->> 'speciality', '擅长风格', 0, 60);
+    v_note := yiwei.clean_text(p ->> 'note', '备注', 0, 500);
+    v_active := coalesce((p ->> 'active')::boolean, true);
     IF p_id IS NULL THEN
-        INSERT INTO yiwei.decoration_designer (name) VALUES ('-') RETURNING id INTO v_id;
+        INSERT INTO yiwei.decoration_designer (name, phone, channel_id, speciality, note, active)
+        VALUES (v_name, v_phone, v_channel, v_speciality, v_note, v_active) RETURNING id INTO v_id;
     ELSE
         PERFORM yiwei.assert_version('yiwei.decoration_designer', p_id, p_version);
+        UPDATE yiwei.decoration_designer
+           SET name = v_name, phone = v_phone, channel_id = v_channel, speciality = v_speciality, note = v_note,
+               active = v_active
+         WHERE id = p_id;
     END IF;
-    UPDATE yiwei.decoration_designer
-       SET name = yiwei.clean_text(p ->> 'name', '姓名', 1, 30), phone = v_phone, channel_id = v_channel,
-           speciality = yiwei.clean_text(p ->> 'speciality', '擅长风格', 0, 60),
-           note = yiwei.clean_text(p ->> 'note', '备注', 0, 500), active = coalesce((p ->> 'active')::boolean, true)
-     WHERE id = v_id;
     RETURN v_id;
 END $$;
 
@@ -317,29 +363,59 @@ CREATE FUNCTION yiwei.save_community(p_id integer, p_version integer, p jsonb) R
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
 DECLARE
     v_id integer := p_id;
-    v_name text := yiwei.clean_text(p ->> 'name', '小区名称', 1, 60);
-    v_region integer := nullif(p ->> 'region_id', '')::integer;
+    v_name text;
+    v_name_key text;
+    v_region integer;
+    v_district text;
+    v_address text;
+    v_active boolean;
     v_alias text;
     v_key text;
     v_other text;
 BEGIN
     PERFORM yiwei.require_permission('masterdata.community');
-    IF yiwei.community_key(v_name) = '' THEN
+    v_name := yiwei.clean_text(p ->> 'name', '小区名称', 1, 60);
+    v_name_key := yiwei.community_key(v_name);
+    IF v_name_key = '' THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '小区名称不能只有标点或空格', DETAIL = '小区名称';
     END IF;
+    v_district := yiwei.clean_text(p ->> 'district', '区县', 0, 30);
+    v_address := yiwei.clean_text(p ->> 'address', '地址', 0, 100);
+    v_region := nullif(p ->> 'region_id', '')::integer;
     IF v_region IS NOT NULL AND NOT EXISTS (SELECT 1 FROM yiwei.region WHERE id = v_region) THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '大区不存在', DETAIL = '所属大区';
     END IF;
+    v_active := coalesce((p ->> 'active')::boolean, true);
+    -- the name may be neither another community's name nor its alias (its own aliases are replaced below)
+    v_other := coalesce((SELECT name FROM yiwei.community WHERE name_key = v_name_key AND id IS DISTINCT FROM p_id),
+                        (SELECT c.name FROM yiwei.community_alias a JOIN yiwei.community c ON c.id = a.community_id
+                          WHERE a.alias_key = v_name_key AND a.community_id IS DISTINCT FROM p_id));
+    IF v_other IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW422', DETAIL = '小区名称',
+            MESSAGE = format('小区“%s”已存在（与“%s”视为同一小区）', v_name, v_other);
+    END IF;
+    -- one INSERT or one UPDATE of the community: a new one starts at version 1 with one audit row
     IF p_id IS NULL THEN
-        INSERT INTO yiwei.community (name, name_key) VALUES (v_name, '#new' || gen_random_uuid()) RETURNING id INTO v_id;
+        INSERT INTO yiwei.community (name, name_key, district, address, region_id, active)
+        VALUES (v_name, v_name_key, v_district, v_address, v_region, v_active) RETURNING id INTO v_id;
     ELSE
         PERFORM yiwei.assert_version('yiwei.community', p_id, p_version);
+        UPDATE yiwei.community
+           SET name = v_name, name_key = v_name_key, district = v_district, address = v_address,
+               region_id = v_region, active = v_active
+         WHERE id = p_id;
     END IF;
     DELETE FROM yiwei.community_alias WHERE community_id = v_id;
+    -- Aliases in the order typed; of two spellings of one alias the first is kept. An alias that is
+    -- the name written differently, or only punctuation, needs no row.
     FOR v_alias, v_key IN
-        SELECT DISTINCT ON (yiwei.community_key(a)) a, yiwei.community_key(a)
-          FROM (SELECT btrim(x) AS a FROM jsonb_array_elements_text(coalesce(p -> 'aliases', '[]')) x) s
-         WHERE a <> '' AND yiwei.community_key(a) <> yiwei.community_key(v_name) LOOP
+        SELECT d.a, d.k FROM (
+            SELECT DISTINCT ON (s.k) s.a, s.k, s.n
+              FROM (SELECT btrim(e.x) AS a, yiwei.community_key(e.x) AS k, e.n
+                      FROM jsonb_array_elements_text(coalesce(p -> 'aliases', '[]')) WITH ORDINALITY AS e(x, n)) s
+             WHERE s.k <> '' AND s.k <> v_name_key
+             ORDER BY s.k, s.n) d
+         ORDER BY d.n LOOP
         PERFORM yiwei.clean_text(v_alias, '别名', 1, 60);
         v_other := coalesce((SELECT name FROM yiwei.community WHERE name_key = v_key AND id <> v_id),
                             (SELECT c.name FROM yiwei.community_alias a JOIN yiwei.community c ON c.id = a.community_id
@@ -350,20 +426,6 @@ BEGIN
         END IF;
         INSERT INTO yiwei.community_alias (community_id, alias, alias_key) VALUES (v_id, v_alias, v_key);
     END LOOP;
-    v_key := yiwei.community_key(v_name);
-    v_other := coalesce((SELECT name FROM yiwei.community WHERE name_key = v_key AND id <> v_id),
-                        (SELECT c.name FROM yiwei.community_alias a JOIN yiwei.community c ON c.id = a.community_id
-                          WHERE a.alias_key = v_key AND a.community_id <> v_id));
-    IF v_other IS NOT NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'YW422', DETAIL = '小区名称',
-            MESSAGE = format('小区“%s”已存在（与“%s”视为同一小区）', v_name, v_other);
-    END IF;
-    UPDATE yiwei.community
-       SET name = v_name, name_key = v_key, region_id = v_region,
-           district = yiwei.clean_text(p ->> 'district', '区县', 0, 30),
-           address = yiwei.clean_text(p ->> 'address', '地址', 0, 100),
-           active = coalesce((p ->> 'active')::boolean, true)
-     WHERE id = v_id;
     RETURN v_id;
 END $$;
 

@@ -313,15 +313,17 @@ BEGIN
     IF p_id IS NULL THEN
         v_store := nullif(p ->> 'store_id', '')::integer;
         v_guide := coalesce(nullif(p ->> 'guide_id', '')::bigint, yiwei.current_employee_id());
-        IF v_store IS NULL OR NOT yiwei.in_my_scope(v_store, ARRAY[v_guide]) THEN
-            RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '请选择您负责范围内的门店', DETAIL = '门店';
-        END IF;
         IF yiwei.current_scope() = 'own' AND v_guide <> yiwei.current_employee_id() THEN
             RAISE EXCEPTION USING ERRCODE = 'YW403', MESSAGE = '导购只能为自己建立客户档案', DETAIL = '导购';
         END IF;
+        IF v_store IS NULL OR NOT yiwei.in_my_scope(v_store, ARRAY[v_guide]) THEN
+            RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '请选择您负责范围内的门店', DETAIL = '门店';
+        END IF;
         PERFORM yiwei.check_store_staff(v_guide, v_store, 'customers.customer', '导购');
     ELSE
-        c := yiwei.customer_for_change(p_id, p_version);
+        c := yiwei.customer_for_change(p_id, NULL);
+        -- an edit must say which version it started from (assert_version refuses none)
+        PERFORM yiwei.assert_version('yiwei.customer', p_id, p_version);
         v_store := c.store_id;
         v_guide := c.guide_id;
         -- the signed stage is set by the contract, not by hand (and cannot be undone by hand)
@@ -381,7 +383,7 @@ BEGIN
            address = yiwei.clean_text(p ->> 'address', '地址', 0, 200),
            source_id = v_source, channel_id = v_channel, decoration_designer_id = v_deco,
            stage = v_stage, tags = v_tags,
-           note = yiwei.clean_text(p ->> 'note', '备注', 0, 1000),
+           note = yiwei.clean_multiline(p ->> 'note', '备注', 0, 1000),
            special = coalesce((p ->> 'special')::boolean, false),
            phone_masked = CASE WHEN v_phone IS NULL THEN phone_masked ELSE yiwei.mask_phone(v_phone) END
      WHERE id = v_id
@@ -458,7 +460,7 @@ BEGIN
     IF yiwei.current_scope() = 'own' THEN
         RAISE EXCEPTION USING ERRCODE = 'YW403', MESSAGE = '只有店长及以上岗位可以转移客户';
     END IF;
-    p_reason := yiwei.clean_text(p_reason, '转移原因', 1, 200);
+    p_reason := yiwei.clean_multiline(p_reason, '转移原因', 1, 200);
     IF coalesce(cardinality(p_ids), 0) = 0 THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '请选择要转移的客户';
     END IF;
@@ -486,7 +488,7 @@ DECLARE
     v_contact bigint;
 BEGIN
     PERFORM yiwei.require_permission('customers.customer.merge');
-    p_reason := yiwei.clean_text(p_reason, '合并原因', 1, 200);
+    p_reason := yiwei.clean_multiline(p_reason, '合并原因', 1, 200);
     IF p_keep_id = p_duplicate_id THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '不能把客户合并到自己';
     END IF;
@@ -524,18 +526,24 @@ BEGIN
            next_contact_on = LEAST(k.next_contact_on, d.next_contact_on)
      WHERE id = k.id;
     UPDATE yiwei.customer SET status = 'merged', merged_into = k.id, lead_id = NULL WHERE id = d.id;
+    UPDATE yiwei.channel_lead SET customer_id = k.id WHERE customer_id = d.id;
     PERFORM yiwei.sync_customer_people(k.id);
     PERFORM yiwei.audit_event('customer', k.id::text, jsonb_build_object(
         'event', 'merge', 'kept', k.number, 'merged', d.number, 'reason', p_reason));
 END $$;
 
 -- Customers in the caller's scope with this phone (primary or household contact): the quick search
--- by phone for people who only see masked numbers.
+-- by phone for people who only see masked numbers. Only for logins that may read customers at all
+-- (the customer read policies' functions), else it would tell a store's clerk whose phone is whose.
 CREATE FUNCTION yiwei.find_customers_by_phone(p_phone text) RETURNS bigint[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
 DECLARE
     v_phone text;
 BEGIN
+    IF NOT yiwei.has_any_permission(ARRAY['customers.customer', 'customers.followup', 'customers.designer_task',
+                                          'customers.visit']) THEN
+        RETURN '{}';
+    END IF;
     BEGIN
         v_phone := yiwei.normalize_phone(p_phone, '手机');
     EXCEPTION WHEN SQLSTATE 'YW422' THEN
@@ -556,8 +564,10 @@ CREATE FUNCTION yiwei.customer_duplicates(p_id bigint)
 RETURNS TABLE (id bigint, number text, name text, store_name text, guide_name text, reason text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
 DECLARE
-    c yiwei.customer := yiwei.customer_for_change(p_id, NULL);
+    c yiwei.customer;
 BEGIN
+    PERFORM yiwei.require_permission('customers.customer');
+    c := yiwei.customer_for_change(p_id, NULL);
     RETURN QUERY
     SELECT o.id, o.number, o.name, s.name, g.full_name, string_agg(DISTINCT m.reason, '、')
       FROM (SELECT x.id, '同一电话'::text AS reason
@@ -602,7 +612,7 @@ BEGIN
     END IF;
     INSERT INTO yiwei.customer_followup (customer_id, store_id, guide_id, designer_id, author_id, kind, content, next_contact_on)
     VALUES (c.id, c.store_id, c.guide_id, c.designer_id, yiwei.current_employee_id(), p_kind,
-            yiwei.clean_text(p_content, '跟踪内容', 1, 1000), p_next_contact_on)
+            yiwei.clean_multiline(p_content, '跟踪内容', 1, 1000), p_next_contact_on)
     RETURNING id INTO v_id;
     UPDATE yiwei.customer
        SET last_followup_at = now(), next_contact_on = p_next_contact_on,
@@ -656,7 +666,7 @@ BEGIN
         VALUES (c.store_id, c.id, c.guide_id, v_designer, v_kind, v_due) RETURNING id INTO v_id;
     END IF;
     UPDATE yiwei.designer_task
-       SET designer_id = v_designer, kind = v_kind, due_on = v_due, note = yiwei.clean_text(p ->> 'note', '说明', 0, 500)
+       SET designer_id = v_designer, kind = v_kind, due_on = v_due, note = yiwei.clean_multiline(p ->> 'note', '说明', 0, 500)
      WHERE id = v_id;
     IF c.designer_id IS NULL THEN  -- the first designer planned becomes the customer's designer
         UPDATE yiwei.customer SET designer_id = v_designer WHERE id = c.id;
@@ -683,7 +693,7 @@ BEGIN
     UPDATE yiwei.designer_task
        SET status = CASE WHEN p_done THEN 'done' ELSE 'cancelled' END,
            done_at = CASE WHEN p_done THEN now() END,
-           result = yiwei.clean_text(p_result, CASE WHEN p_done THEN '完成情况' ELSE '取消原因' END,
+           result = yiwei.clean_multiline(p_result, CASE WHEN p_done THEN '完成情况' ELSE '取消原因' END,
                                      CASE WHEN p_done THEN 0 ELSE 1 END, 500)
      WHERE id = p_id;
     IF p_done THEN

@@ -108,31 +108,32 @@ $$;
 
 -- Leads and customers that collide with a phone or an address now: other leads pending or
 -- protected, and active customers. Used at reporting (kept as evidence) and at approval (live).
+-- The candidates are found by index (phone book, address keys) and only then read: an OR of the
+-- phone and the address over the tables would scan every lead and customer on each report.
 CREATE FUNCTION yiwei.lead_collisions(p_lead_id bigint, p_phone text, p_address_key text)
 RETURNS TABLE (kind text, other_lead_id bigint, other_customer_id bigint, evidence jsonb, blocking boolean, signed boolean)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
-    WITH leads AS (
-        SELECT o AS rec, CASE WHEN pb.phone IS NOT NULL THEN 'lead_phone' ELSE 'lead_address' END AS kind
+    WITH lead_phone AS (
+        SELECT pb.ref_id AS id FROM yiwei.phone_book pb WHERE pb.phone = p_phone AND pb.subject = 'lead'),
+    customer_phone AS (
+        SELECT CASE pb.subject WHEN 'customer' THEN pb.ref_id
+                               ELSE (SELECT cc.customer_id FROM yiwei.customer_contact cc WHERE cc.id = pb.ref_id) END AS id
+          FROM yiwei.phone_book pb WHERE pb.phone = p_phone AND pb.subject IN ('customer', 'contact')),
+    leads AS (
+        SELECT o AS rec, CASE WHEN o.id IN (SELECT id FROM lead_phone) THEN 'lead_phone' ELSE 'lead_address' END AS kind
           FROM yiwei.channel_lead o
-          LEFT JOIN yiwei.phone_book pb ON pb.subject = 'lead' AND pb.ref_id = o.id AND pb.phone = p_phone
-         WHERE o.id IS DISTINCT FROM p_lead_id
-           AND (o.id IN (SELECT ref_id FROM yiwei.phone_book WHERE phone = p_phone AND subject = 'lead')
-                OR (p_address_key IS NOT NULL AND o.address_key = p_address_key))
+         WHERE o.id IN (SELECT id FROM lead_phone
+                        UNION SELECT a.id FROM yiwei.channel_lead a WHERE a.address_key = p_address_key)
+           AND o.id IS DISTINCT FROM p_lead_id
            AND (o.status = 'pending' OR o.status = 'converted'
                 OR (o.status = 'approved' AND o.protected_until > now()))),
     customers AS (
-        SELECT c AS rec, CASE WHEN EXISTS (SELECT 1 FROM yiwei.phone_book pb
-                                       WHERE pb.phone = p_phone
-                                         AND ((pb.subject = 'customer' AND pb.ref_id = c.id)
-                                              OR (pb.subject = 'contact' AND pb.ref_id IN
-                                                  (SELECT cc.id FROM yiwei.customer_contact cc WHERE cc.customer_id = c.id))))
-                         THEN 'customer_phone' ELSE 'customer_address' END AS kind
+        SELECT c AS rec, CASE WHEN c.id IN (SELECT id FROM customer_phone) THEN 'customer_phone'
+                              ELSE 'customer_address' END AS kind
           FROM yiwei.customer c
-         WHERE c.status = 'active'
-           AND (c.id IN (SELECT CASE pb.subject WHEN 'customer' THEN pb.ref_id
-                                ELSE (SELECT cc.customer_id FROM yiwei.customer_contact cc WHERE cc.id = pb.ref_id) END
-                           FROM yiwei.phone_book pb WHERE pb.phone = p_phone AND pb.subject IN ('customer', 'contact'))
-                OR (p_address_key IS NOT NULL AND c.address_key = p_address_key)))
+         WHERE c.id IN (SELECT id FROM customer_phone
+                        UNION SELECT a.id FROM yiwei.customer a WHERE a.address_key = p_address_key)
+           AND c.status = 'active')
     SELECT l.kind, (l.rec).id, NULL::bigint, yiwei.lead_evidence(l.rec),
            (l.rec).status IN ('approved', 'converted'), (l.rec).status = 'converted'
       FROM leads l
@@ -140,6 +141,28 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_tem
     SELECT c.kind, NULL::bigint, (c.rec).id, yiwei.customer_evidence(c.rec), false, (c.rec).stage = 'signed'
       FROM customers c
 $$;
+
+-- Leads in the caller's scope reported with this phone: the quick search of the lead lists finds a
+-- lead by the number a caller types even where the list shows it masked.
+CREATE FUNCTION yiwei.find_leads_by_phone(p_phone text) RETURNS bigint[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+DECLARE
+    v_phone text;
+BEGIN
+    IF NOT yiwei.has_any_permission(ARRAY['customers.lead', 'customers.lead_audit', 'customers.lead_stats']) THEN
+        RETURN '{}';
+    END IF;
+    BEGIN
+        v_phone := yiwei.normalize_phone(p_phone, '电话');
+    EXCEPTION WHEN SQLSTATE 'YW422' THEN
+        RETURN '{}';
+    END;
+    RETURN coalesce((
+        SELECT array_agg(l.id)
+          FROM yiwei.phone_book pb JOIN yiwei.channel_lead l ON l.id = pb.ref_id
+         WHERE pb.subject = 'lead' AND pb.phone = v_phone
+           AND yiwei.in_my_scope(l.store_id, ARRAY[l.reported_by])), '{}');
+END $$;
 
 -- A serialisation point per phone and per address: two clerks reporting or approving the same
 -- household at the same moment queue instead of both winning.
@@ -181,6 +204,14 @@ BEGIN
     IF v_own_channel IS NULL AND yiwei.current_scope() <> 'company' AND NOT v_store = ANY (yiwei.visible_store_ids()) THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '只能报备到您所在的门店', DETAIL = '门店';
     END IF;
+    -- a channel of one region brings customers to that region's stores only
+    IF EXISTS (SELECT 1 FROM yiwei.channel ch JOIN yiwei.store s ON s.id = v_store
+                WHERE ch.id = v_channel AND ch.region_id IS NOT NULL AND ch.region_id <> s.region_id) THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW422', DETAIL = '门店',
+            MESSAGE = format('渠道“%s”只向%s的门店报备', (SELECT name FROM yiwei.channel WHERE id = v_channel),
+                             (SELECT r.name FROM yiwei.channel ch JOIN yiwei.region r ON r.id = ch.region_id
+                               WHERE ch.id = v_channel));
+    END IF;
     IF v_deco IS NOT NULL AND NOT EXISTS (SELECT 1 FROM yiwei.decoration_designer WHERE id = v_deco) THEN
         RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '家装设计师不存在', DETAIL = '家装设计师';
     END IF;
@@ -203,7 +234,7 @@ BEGIN
             yiwei.clean_text(p ->> 'customer_name', '客户姓名', 1, 30), yiwei.mask_phone(v_phone),
             v_community_id, v_community, yiwei.clean_text(p ->> 'building', '楼栋', 0, 20),
             yiwei.clean_text(p ->> 'unit', '单元', 0, 20), yiwei.clean_text(p ->> 'room', '房号', 0, 20), v_key,
-            yiwei.clean_text(p ->> 'products', '意向产品', 0, 200), yiwei.clean_text(p ->> 'note', '备注', 0, 500))
+            yiwei.clean_text(p ->> 'products', '意向产品', 0, 200), yiwei.clean_multiline(p ->> 'note', '备注', 0, 500))
     RETURNING * INTO l;
     v_id := l.id;
     INSERT INTO yiwei.phone_book (subject, ref_id, store_id, owner_id, phone) VALUES ('lead', v_id, v_store, v_me, v_phone);
@@ -233,7 +264,7 @@ BEGIN
     PERFORM yiwei.assert_version('yiwei.channel_lead', p_id, p_version);
     IF l.status <> 'pending' THEN
         RAISE EXCEPTION USING ERRCODE = 'YW409',
-            MESSAGE = format('报备 %s 已%s，不能重复审核', l.number,
+            MESSAGE = format('报备 %s %s，不能重复审核', l.number,
                              yiwei.lead_status_label(yiwei.lead_status(l.status, l.protected_until)));
     END IF;
     RETURN l;
@@ -260,16 +291,23 @@ BEGIN
     END LOOP;
     SELECT other_customer_id INTO v_customer
       FROM yiwei.lead_collisions(l.id, v_phone, l.address_key)
-     WHERE other_customer_id IS NOT NULL ORDER BY kind LIMIT 1;
+     WHERE other_customer_id IS NOT NULL
+     ORDER BY kind = 'customer_phone' DESC, other_customer_id LIMIT 1;  -- the phone's household before the flat's
     UPDATE yiwei.channel_lead
        SET status = 'approved', decided_by = yiwei.current_employee_id(), decided_at = now(),
-           decision_reason = yiwei.clean_text(p_reason, '审核意见', 0, 200),
+           decision_reason = yiwei.clean_multiline(p_reason, '审核意见', 0, 200),
            protected_until = now() + make_interval(days => yiwei.parameter_int('lead.protection_days')),
            customer_id = v_customer
      WHERE id = l.id;
     IF v_customer IS NOT NULL THEN
-        UPDATE yiwei.customer SET lead_id = l.id, channel_id = coalesce(channel_id, l.channel_id)
-         WHERE id = v_customer AND lead_id IS NULL;
+        -- a customer whose earlier lead has lapsed now belongs to this one (and its channel), so
+        -- that signing converts the lead that is protected
+        UPDATE yiwei.customer
+           SET lead_id = l.id,
+               channel_id = CASE WHEN lead_id IS NULL THEN coalesce(channel_id, l.channel_id) ELSE l.channel_id END
+         WHERE id = v_customer
+           AND (lead_id IS NULL OR lead_id IN (SELECT o.id FROM yiwei.channel_lead o
+                                                WHERE yiwei.lead_status(o.status, o.protected_until) NOT IN ('approved', 'converted')));
     END IF;
 END $$;
 
@@ -280,7 +318,7 @@ DECLARE
 BEGIN
     UPDATE yiwei.channel_lead
        SET status = 'rejected', decided_by = yiwei.current_employee_id(), decided_at = now(),
-           decision_reason = yiwei.clean_text(p_reason, '驳回原因', 1, 200)
+           decision_reason = yiwei.clean_multiline(p_reason, '驳回原因', 1, 200)
      WHERE id = l.id;
 END $$;
 
@@ -294,7 +332,8 @@ DECLARE
 BEGIN
     PERFORM yiwei.require_permission('customers.customer');
     SELECT * INTO l FROM yiwei.channel_lead WHERE id = p_lead_id FOR UPDATE;
-    IF NOT FOUND OR NOT yiwei.in_my_scope(l.store_id, ARRAY[l.reported_by, p_guide_id]) THEN
+    -- only a lead the caller may read: a guide naming themselves must not claim the store's leads
+    IF NOT FOUND OR NOT yiwei.in_my_scope(l.store_id, ARRAY[l.reported_by]) THEN
         RAISE EXCEPTION USING ERRCODE = 'YW404', MESSAGE = '报备不存在或不在您的数据范围内';
     END IF;
     IF yiwei.lead_status(l.status, l.protected_until) <> 'approved' THEN

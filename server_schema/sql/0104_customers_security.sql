@@ -27,8 +27,12 @@ CREATE POLICY read_all ON yiwei.employee_channel FOR SELECT TO {{app}} USING (tr
 
 -- Customer data: a guide (or designer) sees own customers, a store its store's, a region director
 -- the region's, head office all. Full phone numbers additionally need customers.phone_full.
+-- A designer also reads the customers of tasks planned for them when the customer's designer is
+-- a colleague (one array per query, from the designer_task_designer index).
 CALL yiwei.create_read_policies('customer',
-    '(guide_id = (SELECT yiwei.current_employee_id()) OR designer_id = (SELECT yiwei.current_employee_id()))',
+    '(guide_id = (SELECT yiwei.current_employee_id()) OR designer_id = (SELECT yiwei.current_employee_id())
+      OR id = ANY (ARRAY(SELECT t.customer_id FROM yiwei.designer_task t
+                          WHERE t.designer_id = (SELECT yiwei.current_employee_id()))))',
     ARRAY['customers.customer', 'customers.followup', 'customers.designer_task', 'customers.visit']);
 CALL yiwei.create_read_policies('customer_contact',
     '(guide_id = (SELECT yiwei.current_employee_id()) OR designer_id = (SELECT yiwei.current_employee_id()))',
@@ -45,7 +49,10 @@ CALL yiwei.create_read_policies('phone_book',
 -- Leads: a reporter sees own reports, auditors and managers the leads of the stores in scope.
 CALL yiwei.create_read_policies('channel_lead', 'reported_by = (SELECT yiwei.current_employee_id())',
     ARRAY['customers.lead', 'customers.lead_audit', 'customers.lead_stats']);
-CALL yiwei.create_read_policies('lead_conflict', 'reported_by = (SELECT yiwei.current_employee_id())',
+-- The conflict evidence names other people's customers and leads (name, number, guide, address):
+-- it is for auditors and the stores in scope, not for 'own' reporters (guides, channel partners),
+-- who see only their lead's conflict_count.
+CALL yiwei.create_read_policies('lead_conflict', 'false',
     ARRAY['customers.lead', 'customers.lead_audit']);
 
 -- Read-only for app roles: every change goes through the checked functions below.
@@ -85,8 +92,19 @@ GRANT EXECUTE ON FUNCTION
     yiwei.add_followup(bigint, text, text, date),
     yiwei.save_designer_task(bigint, integer, jsonb), yiwei.close_designer_task(bigint, integer, boolean, text),
     yiwei.report_lead(jsonb), yiwei.approve_lead(bigint, integer, text), yiwei.reject_lead(bigint, integer, text),
-    yiwei.customer_from_lead(bigint, bigint)
+    yiwei.customer_from_lead(bigint, bigint), yiwei.find_leads_by_phone(text)
 TO {{app}};
+
+-- The name of an employee who acted on a row the caller may read (its guide, the author of a
+-- follow-up, the reporter of a lead) even when the employee lies outside the caller's employee
+-- scope: a director's follow-up, a head-office clerk's lead, a guide moved to another store. The
+-- lists LEFT JOIN the employee and fall back to this, so a row never drops out of a list because
+-- its person cannot be looked up. Names only, as role_display_name already gives.
+CREATE FUNCTION yiwei.employee_name(p_id bigint) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT full_name FROM yiwei.employee WHERE id = p_id
+$$;
+GRANT EXECUTE ON FUNCTION yiwei.employee_name(bigint) TO {{app}};
 
 -- List views (security_invoker: the caller's policies apply) ------------------------------------
 
@@ -115,7 +133,9 @@ SELECT d.day::text || '-' || d.store_id || '-' || d.guide_id AS key, d.day, s.na
 
 CREATE VIEW yiwei.customer_list WITH (security_invoker = true) AS
 SELECT c.id, c.number, c.name, coalesce(pb.phone, c.phone_masked) AS phone,
-       s.code AS store_code, s.name AS store_name, g.full_name AS guide_name, dz.full_name AS designer_name,
+       s.code AS store_code, s.name AS store_name, coalesce(g.full_name, yiwei.employee_name(c.guide_id)) AS guide_name,
+       CASE WHEN c.designer_id IS NOT NULL THEN coalesce(dz.full_name, yiwei.employee_name(c.designer_id)) END
+           AS designer_name,
        c.community, c.building, c.unit, c.room, c.address,
        concat_ws(' ', nullif(c.community, ''), nullif(c.building, ''), nullif(c.unit, ''), nullif(c.room, ''),
                  nullif(c.address, '')) AS full_address,
@@ -130,7 +150,7 @@ SELECT c.id, c.number, c.name, coalesce(pb.phone, c.phone_masked) AS phone,
        c.community_id, c.merged_into, c.version
   FROM yiwei.customer c
   JOIN yiwei.store s ON s.id = c.store_id
-  JOIN yiwei.employee g ON g.id = c.guide_id
+  LEFT JOIN yiwei.employee g ON g.id = c.guide_id
   LEFT JOIN yiwei.employee dz ON dz.id = c.designer_id
   LEFT JOIN yiwei.customer_source src ON src.id = c.source_id
   LEFT JOIN yiwei.channel ch ON ch.id = c.channel_id
@@ -144,38 +164,57 @@ SELECT cc.id, cc.customer_id, cc.name, cc.relation, coalesce(pb.phone, cc.phone_
 
 CREATE VIEW yiwei.customer_followup_list WITH (security_invoker = true) AS
 SELECT f.id, f.contacted_at, c.number AS customer_number, c.name AS customer_name, s.name AS store_name,
-       g.full_name AS guide_name, a.full_name AS author_name, f.kind, f.content, f.next_contact_on,
+       coalesce(g.full_name, yiwei.employee_name(f.guide_id)) AS guide_name,
+       coalesce(a.full_name, yiwei.employee_name(f.author_id)) AS author_name, f.kind, f.content, f.next_contact_on,
        f.customer_id, f.store_id, f.guide_id, f.author_id
   FROM yiwei.customer_followup f
   JOIN yiwei.customer c ON c.id = f.customer_id
   JOIN yiwei.store s ON s.id = f.store_id
-  JOIN yiwei.employee g ON g.id = f.guide_id
-  JOIN yiwei.employee a ON a.id = f.author_id;
+  LEFT JOIN yiwei.employee g ON g.id = f.guide_id
+  LEFT JOIN yiwei.employee a ON a.id = f.author_id;
+
+-- 待跟踪: active customers whose next contact day has come (today or earlier, unless lost) or who
+-- have gone without a follow-up for customer.followup_reminder_days.
+CREATE VIEW yiwei.customer_followup_due WITH (security_invoker = true) AS
+SELECT l.id, l.number, l.name, l.phone, l.store_name, l.guide_name, l.designer_name, l.full_address, l.stage,
+       l.last_followup_at, l.next_contact_on, l.followup_overdue,
+       coalesce(l.next_contact_on <= (SELECT yiwei.company_today()) AND l.stage <> 'lost', false) AS contact_due,
+       (SELECT yiwei.company_today())
+           - (coalesce(l.last_followup_at, l.created_at) AT TIME ZONE (SELECT yiwei.company_timezone()))::date
+           AS days_since_contact,
+       l.created_at, l.store_id, l.guide_id, l.designer_id, l.version
+  FROM yiwei.customer_list l
+ WHERE l.status = 'active'
+   AND ((l.next_contact_on <= (SELECT yiwei.company_today()) AND l.stage <> 'lost') OR l.followup_overdue);
+GRANT SELECT ON yiwei.customer_followup_due TO {{app}};
 
 CREATE VIEW yiwei.designer_task_list WITH (security_invoker = true) AS
 SELECT t.id, t.kind, t.due_on, t.status, c.number AS customer_number, c.name AS customer_name,
        concat_ws(' ', nullif(c.community, ''), nullif(c.building, ''), nullif(c.unit, ''), nullif(c.room, '')) AS address,
-       dz.full_name AS designer_name, g.full_name AS guide_name, s.name AS store_name, t.note, t.result, t.done_at,
+       coalesce(dz.full_name, yiwei.employee_name(t.designer_id)) AS designer_name,
+       coalesce(g.full_name, yiwei.employee_name(t.guide_id)) AS guide_name, s.name AS store_name, t.note, t.result, t.done_at,
        t.status = 'open' AND t.due_on < (SELECT yiwei.company_today()) AS overdue,
        t.store_id, t.customer_id, t.designer_id, t.guide_id, t.version
   FROM yiwei.designer_task t
   JOIN yiwei.customer c ON c.id = t.customer_id
   JOIN yiwei.store s ON s.id = t.store_id
-  JOIN yiwei.employee dz ON dz.id = t.designer_id
-  JOIN yiwei.employee g ON g.id = t.guide_id;
+  LEFT JOIN yiwei.employee dz ON dz.id = t.designer_id
+  LEFT JOIN yiwei.employee g ON g.id = t.guide_id;
 
 CREATE VIEW yiwei.channel_lead_list WITH (security_invoker = true) AS
 SELECT l.id, l.number, l.reported_at, ch.name AS channel_name, ch.kind AS channel_kind, dd.name AS decoration_designer_name,
        l.customer_name, coalesce(pb.phone, l.phone_masked) AS phone, l.community, l.building, l.unit, l.room,
        concat_ws(' ', nullif(l.community, ''), nullif(l.building, ''), nullif(l.unit, ''), nullif(l.room, '')) AS address,
        l.products, l.note, yiwei.lead_status(l.status, l.protected_until) AS status, l.conflict_count,
-       s.name AS store_name, r.full_name AS reporter_name, dcd.full_name AS decided_by_name, l.decided_at,
+       s.name AS store_name, coalesce(r.full_name, yiwei.employee_name(l.reported_by)) AS reporter_name,
+       CASE WHEN l.decided_by IS NOT NULL THEN coalesce(dcd.full_name, yiwei.employee_name(l.decided_by)) END
+           AS decided_by_name, l.decided_at,
        l.decision_reason, l.protected_until, c.number AS customer_number,
        l.store_id, l.channel_id, l.reported_by, l.customer_id, l.version
   FROM yiwei.channel_lead l
   JOIN yiwei.channel ch ON ch.id = l.channel_id
   JOIN yiwei.store s ON s.id = l.store_id
-  JOIN yiwei.employee r ON r.id = l.reported_by
+  LEFT JOIN yiwei.employee r ON r.id = l.reported_by
   LEFT JOIN yiwei.employee dcd ON dcd.id = l.decided_by
   LEFT JOIN yiwei.decoration_designer dd ON dd.id = l.decoration_designer_id
   LEFT JOIN yiwei.customer c ON c.id = l.customer_id
@@ -235,3 +274,63 @@ SELECT c.id, c.name, c.district, c.address, r.name AS region_name,
 GRANT SELECT ON yiwei.visit_list, yiwei.visit_daily, yiwei.customer_list, yiwei.customer_contact_list,
     yiwei.customer_followup_list, yiwei.designer_task_list, yiwei.channel_lead_list, yiwei.lead_conflict_list,
     yiwei.lead_stats, yiwei.channel_list, yiwei.decoration_designer_list, yiwei.community_list TO {{app}};
+
+-- A checked step that changes an existing row must be told which version the caller saw: without
+-- it the optimistic lock would silently let a stale client overwrite a colleague's change.
+CREATE OR REPLACE FUNCTION yiwei.assert_version(p_table regclass, p_id bigint, p_expected integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+DECLARE
+    v_version integer;
+    v_by text;
+    v_at timestamptz;
+BEGIN
+    EXECUTE format('SELECT version, updated_by, updated_at FROM %s WHERE id = $1 FOR UPDATE', p_table)
+       INTO v_version, v_by, v_at USING p_id;
+    IF v_version IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW404', MESSAGE = '记录不存在或已被删除';
+    END IF;
+    IF p_expected IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = '缺少记录的版本号，请重新加载后再保存';
+    END IF;
+    IF v_version <> p_expected THEN
+        RAISE EXCEPTION USING ERRCODE = 'YW409',
+            MESSAGE = format('该记录已被 %s 于 %s 修改，请重新加载后再保存',
+                             yiwei.role_display_name(v_by),
+                             to_char(v_at AT TIME ZONE yiwei.company_timezone(), 'YYYY-MM-DD HH24:MI:SS')),
+            DETAIL = json_build_object('changed_by', yiwei.role_display_name(v_by),
+                                       'changed_at', v_at, 'version', v_version)::text;
+    END IF;
+END $$;
+
+-- The Chinese name of each table, read by the audit log list (操作日志): every module names its own
+-- tables here instead of a list in the client.
+COMMENT ON TABLE yiwei.instance IS '公司';
+COMMENT ON TABLE yiwei.region IS '大区';
+COMMENT ON TABLE yiwei.store IS '门店';
+COMMENT ON TABLE yiwei.department IS '部门';
+COMMENT ON TABLE yiwei.warehouse IS '库房';
+COMMENT ON TABLE yiwei.position IS '岗位';
+COMMENT ON TABLE yiwei.position_permission IS '岗位权限';
+COMMENT ON TABLE yiwei.employee IS '员工';
+COMMENT ON TABLE yiwei.employee_store IS '兼管门店';
+COMMENT ON TABLE yiwei.parameter IS '参数';
+COMMENT ON TABLE yiwei.visit IS '客户流量';
+COMMENT ON TABLE yiwei.customer_source IS '客户来源';
+COMMENT ON TABLE yiwei.channel IS '渠道';
+COMMENT ON TABLE yiwei.decoration_designer IS '家装设计师';
+COMMENT ON TABLE yiwei.community IS '小区';
+COMMENT ON TABLE yiwei.community_alias IS '小区别名';
+COMMENT ON TABLE yiwei.employee_channel IS '渠道用户';
+COMMENT ON TABLE yiwei.customer IS '客户';
+COMMENT ON TABLE yiwei.customer_contact IS '客户联系人';
+COMMENT ON TABLE yiwei.customer_followup IS '客户跟踪';
+COMMENT ON TABLE yiwei.designer_task IS '设计师任务';
+COMMENT ON TABLE yiwei.channel_lead IS '渠道报备';
+COMMENT ON TABLE yiwei.lead_conflict IS '报备冲突';
+
+CREATE OR REPLACE VIEW yiwei.audit_log_list WITH (security_invoker = true) AS
+SELECT a.id, a.at, coalesce(e.full_name, a.actor) AS actor_name, a.table_name, a.row_key, a.action,
+       a.old_row::text AS old_text, a.new_row::text AS new_text, a.employee_id,
+       coalesce(obj_description(to_regclass('yiwei.' || quote_ident(a.table_name)), 'pg_class'), a.table_name) AS table_label
+  FROM yiwei.audit_log a
+  LEFT JOIN yiwei.employee e ON e.id = a.employee_id;

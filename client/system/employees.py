@@ -31,8 +31,6 @@ class EmployeesScreen(ToolbarScreen):
         self.list = ListWindow(ctx, get_list("employees"), self)
         self.list.activated.connect(self.open_employee)
         # the employee just changed stays selected when the list has read its rows again
-        self._select_after_load = None
-        self.list.model.loading_changed.connect(self._list_loading_changed)
 
         if self.can_manage:
             self.add_action("new", self.tr("新建"), self.new_employee, QKeySequence.StandardKey.New)
@@ -81,35 +79,16 @@ class EmployeesScreen(ToolbarScreen):
             self.refresh_list(select=employee_id)
 
     def refresh_list(self, select=None) -> None:
-        self._select_after_load = select
-        self.list.refresh()
-
-    def _list_loading_changed(self, loading: bool) -> None:
-        if loading or self._select_after_load is None:
-            return
-        row = self.list.model.row_of_key(self._select_after_load)
-        self._select_after_load = None
-        if row >= 0:
-            self.list.view.selectRow(row)
-
-    def _load(self, fn, on_done) -> None:
-        self.say(self.tr("正在读取…"))
-
-        def done(result):
-            if alive(self):
-                self.say("")
-                on_done(result)
-
-        self.ctx.run(fn, on_done=done, on_error=self._failed, retry_on_disconnect=True)
+        self.list.refresh(select=select)
 
     # actions -----------------------------------------------------------------------------------
     def new_employee(self) -> None:
-        self._load(lambda conn, token, report: load_organisation(conn),
+        self.read(lambda conn: load_organisation(conn),
                    lambda org: self._show(forms.new_employee_form(self.ctx, org, self)))
 
     def open_employee(self, employee_id) -> None:
         """Double-click / Enter in the list: edit (or view, without the manage permission)."""
-        self._load(lambda conn, token, report: (load_organisation(conn), forms.load_employee(conn, employee_id)),
+        self.read(lambda conn: (load_organisation(conn), forms.load_employee(conn, employee_id)),
                    lambda data: self._show(forms.edit_employee_form(self.ctx, data[0], data[1], self,
                                                                     read_only=not self.can_manage)))
 
@@ -129,7 +108,7 @@ class EmployeesScreen(ToolbarScreen):
                 return
             self._show(forms.disable_form(self.ctx, row, self))
 
-        self._load(lambda conn, token, report: forms.load_employee(conn, employee_id), opened)
+        self.read(lambda conn: forms.load_employee(conn, employee_id), opened)
 
     def enable_selected(self) -> None:
         employee_id = self.selected_id()
@@ -152,19 +131,19 @@ class EmployeesScreen(ToolbarScreen):
             self.ctx.run(lambda conn, token, report: forms.enable_employee(conn, row["id"], row["version"]),
                          on_done=enabled, on_error=self._failed)
 
-        self._load(lambda conn, token, report: forms.load_employee(conn, employee_id), opened)
+        self.read(lambda conn: forms.load_employee(conn, employee_id), opened)
 
     def reset_password_selected(self) -> None:
         employee_id = self.selected_id()
         if employee_id is not None:
-            self._load(lambda conn, token, report: forms.load_employee(conn, employee_id),
+            self.read(lambda conn: forms.load_employee(conn, employee_id),
                        lambda row: self._show(forms.reset_password_form(self.ctx, row, self)))
 
     def extra_stores_selected(self) -> None:
         employee_id = self.selected_id()
         if employee_id is None:
             return
-        self._load(lambda conn, token, report: (load_organisation(conn), forms.load_employee(conn, employee_id),
+        self.read(lambda conn: (load_organisation(conn), forms.load_employee(conn, employee_id),
                                                  forms.load_extra_store_ids(conn, employee_id)),
                    lambda data: self._show(forms.extra_stores_form(self.ctx, *data, parent=self)))
 

@@ -114,6 +114,7 @@ class ListWindow(QWidget):
         self._summary_generation = 0
         self._export = None
         self._error_box = None
+        self._select_after_load = None
         self._restoring_columns = False
         # Asks where to save an export; tests and callers may replace it.
         self.ask_export_path = self._ask_export_path
@@ -320,8 +321,10 @@ class ListWindow(QWidget):
         if query is not None and query != self.model.query:
             self.model.set_query(query)
 
-    def refresh(self) -> None:
-        """Read the list again (F5), and the filter choices with it (a new store, a new guide)."""
+    def refresh(self, select=None) -> None:
+        """Read the list again (F5), and the filter choices with it (a new store, a new guide);
+        ``select``: the key of a row to select once it is read (the record just saved)."""
+        self._select_after_load = select
         self._query_timer.stop()
         self._load_choices()
         query = self._query_from_widgets()
@@ -409,6 +412,11 @@ class ListWindow(QWidget):
         self._show_error(error)
 
     def _loading_changed(self, loading: bool) -> None:
+        if not loading and self._select_after_load is not None:
+            row = self.model.row_of_key(self._select_after_load)
+            self._select_after_load = None
+            if row >= 0:
+                self.view.selectRow(row)
         if loading and not self.model.rowCount():
             self.status_label.setText(self.tr("正在读取…"))
         elif not loading and self.status_label.text() == self.tr("正在读取…"):

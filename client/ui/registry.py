@@ -55,7 +55,7 @@ class FunctionSpec:
 FUNCTIONS: dict[str, FunctionSpec] = {}
 
 # Module packages whose functions.py registers screens.
-FUNCTION_MODULES = ["client.system.functions", "client.customers.functions"]
+FUNCTION_MODULES = ["client.system.functions", "client.customers.functions", "client.masterdata.functions"]
 
 
 def register_function(spec: FunctionSpec) -> FunctionSpec:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 
 class ToolbarScreen(QWidget):
@@ -27,6 +28,9 @@ class ToolbarScreen(QWidget):
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.toolbar.addAction(action)
+        # The shortcut's context is the widgets the action is added to: the screen too, not only
+        # its toolbar, or Ctrl+N would do nothing while the list has the focus.
+        self.addAction(action)
         self.actions_by_name[name] = action
         return action
 
@@ -44,3 +48,20 @@ class ToolbarScreen(QWidget):
 
     def say(self, message: str) -> None:
         self.status.setText(message)
+
+    def read(self, fn, on_done) -> None:
+        """Read in the background (``fn(conn)``, one transaction; retried once after a dropped
+        connection) and hand the result to ``on_done`` on the GUI thread, saying so meanwhile;
+        a failure is said in the status text. Needs ``self.ctx``."""
+        self.say(self.tr("正在读取…"))
+
+        def done(result):
+            if isValid(self):
+                self.say("")
+                on_done(result)
+
+        def failed(error):
+            if isValid(self):
+                self.say(error.message)
+
+        self.ctx.run(lambda conn, token, report: fn(conn), on_done=done, on_error=failed, retry_on_disconnect=True)

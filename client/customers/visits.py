@@ -1,7 +1,10 @@
-"""客户流量管理: the showroom traffic list and the reception's quick entry of a walk-in visit.
+"""客户流量管理: the showroom traffic list and the reception's quick entry of a walk-in visit; a
+walk-in becomes a customer (转为客户) or is counted as a known customer's return (关联老客户).
+客流日报 is the traffic per day, store and guide.
 
 A visit is written directly (column grants and the visit policies decide what a login may write);
 the database stamps who and when, checks the guide works in the store and audits the change.
+Turning a visit into a customer and linking it are checked functions (convert_visit, link_visit).
 """
 
 from __future__ import annotations
@@ -18,10 +21,19 @@ from client.db.errors import UserFacingError
 from client.db.records import update_versioned
 from client.demo.visits import STAGES
 from client.lists.catalog import get_list
+from client.lists.query import DateRange
 from client.ui.forms import FieldSpec, RecordForm, alive
 from client.ui.list_view import ListWindow
 from client.ui.screen import ToolbarScreen
 
+from .customer_data import (
+    convert_visit,
+    link_visit,
+    load_visit_for_customer,
+    source_choices,
+    store_choices,
+)
+from .customer_form import customer_field
 from .lists import INTENTS
 
 translate = QCoreApplication.translate
@@ -29,18 +41,6 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 VISIT_COLUMNS = ("id, version, store_id, guide_id, visited_at, party_size, source_id, intent, community, "
                  "renovation_stage, note")
-
-
-def store_choices(conn) -> list[tuple]:
-    return [tuple(r) for r in conn.execute(text(
-        "SELECT id, name || '（' || code || '）' FROM yiwei.store"
-        " WHERE id = ANY (yiwei.visible_store_ids()) AND active ORDER BY code"))]
-
-
-def source_choices(conn) -> list[tuple]:
-    """The company's customer sources (客户来源 master data), active ones in their order."""
-    return [tuple(r) for r in conn.execute(text(
-        "SELECT id, name FROM yiwei.customer_source WHERE active ORDER BY sort_order, name"))]
 
 
 def guide_choices(conn) -> list[tuple]:
@@ -125,11 +125,70 @@ class VisitsScreen(ToolbarScreen):
         self.list.message_shown.connect(self.say)
         self.add_action("new", self.tr("新增来访"), self.new_visit, QKeySequence.StandardKey.New)
         self.add_action("edit", self.tr("编辑"), self.edit_current)
+        self.toolbar.addSeparator()
+        if ctx.session.can("customers.customer"):   # creating a customer record needs the customer function
+            self.add_action("convert", self.tr("转为客户"), self.convert_current)
+        self.add_action("link", self.tr("关联老客户"), self.link_current)
+        self.toolbar.addSeparator()
+        self.add_action("daily", self.tr("客流日报"), lambda: ctx.open_function("customers.visit_daily"))
         self.set_body(self.list)
 
     def edit_current(self) -> None:
         if self.list.current_key() is not None:
             self.edit_visit(self.list.current_key())
+
+    def _with_current_visit(self, then) -> None:
+        """Read the current visit (with its customer), then ``then(visit)``; a visit that already
+        has its customer is named instead."""
+        visit_id = self.list.current_key()
+        if visit_id is None:
+            self.say(self.tr("请先在列表中选择一条来访记录"))
+            return
+
+        def loaded(visit):
+            if not alive(self):
+                return
+            if visit["customer_id"] is not None:
+                self.say(self.tr("这次来访已是客户 %s（%s）的来访")
+                         % (visit["customer_name"], visit["customer_number"]))
+                return
+            then(visit)
+
+        self.ctx.run(lambda conn, token, report: load_visit_for_customer(conn, visit_id), on_done=loaded,
+                     on_error=lambda error: alive(self) and self.say(error.message))
+
+    def convert_current(self) -> None:
+        """转为客户: the walk-in of the current visit becomes a customer of the visit's guide."""
+        self._with_current_visit(self._open_convert)
+
+    def _open_convert(self, visit: dict) -> RecordForm:
+        self.dialog = convert_form(self.ctx, visit, self)
+        self.dialog.saved.connect(lambda _id: alive(self) and self._customer_linked(self.tr("已转为客户")))
+        self.dialog.open()
+        return self.dialog
+
+    def link_current(self) -> None:
+        """关联老客户: a known customer came back; the visit counts as theirs."""
+        self._with_current_visit(self._open_link)
+
+    def _open_link(self, visit: dict):
+        from .picker import CustomerPicker
+
+        self.dialog = CustomerPicker(self.ctx, self, title=self.tr("关联老客户 — %s %s") % (
+            visit["store_name"], visit["visited_text"]))
+        visit_id = visit["id"]
+        self.dialog.picked.connect(lambda customer: self.link_visit_to(visit_id, customer["id"]))
+        self.dialog.open()
+        return self.dialog
+
+    def link_visit_to(self, visit_id: int, customer_id: int) -> None:
+        self.ctx.run(lambda conn, token, report: link_visit(conn, visit_id, customer_id),
+                     on_done=lambda _id: alive(self) and self._customer_linked(self.tr("已关联到老客户")),
+                     on_error=lambda error: alive(self) and self.say(error.message))
+
+    def _customer_linked(self, message: str) -> None:
+        self.say(message)
+        self.list.refresh()
 
     def _open(self, title: str, initial: dict, reload=None) -> RecordForm:
         self.dialog = RecordForm(self.ctx, title, visit_fields(), save=save_visit, initial=initial,
@@ -151,3 +210,35 @@ class VisitsScreen(ToolbarScreen):
 
         self.ctx.run(lambda conn, token, report: load_visit(conn, visit_id), on_done=loaded,
                      on_error=lambda error: alive(self) and self.say(error.message))
+
+
+CONVERT_FIELDS = ("name", "phone", "community", "building", "unit", "room", "source_id", "note")
+
+
+def convert_form(ctx, visit: dict, parent=None) -> RecordForm:
+    """转为客户: the few fields a walk-in gives at the desk; the store, guide, source and community
+    come from the visit."""
+    fields = [customer_field(key, source_choices if key == "source_id" else None) for key in CONVERT_FIELDS]
+    intro = translate("visits", "来访：%s，%s，导购 %s。建档后客户归这位导购。") % (
+        visit["visited_text"], visit["store_name"], visit["guide_name"] or "")
+    initial = {"community": visit["community"], "source_id": visit["source_id"]}
+    visit_id = visit["id"]
+    return RecordForm(ctx, translate("visits", "转为客户"), fields, initial=initial, editing=False, message=intro,
+                      save=lambda conn, values: convert_visit(conn, {**values, "visit_id": visit_id}),
+                      save_text=translate("visits", "建档"), parent=parent)
+
+
+class VisitDailyScreen(ToolbarScreen):
+    """客流日报: visits, people, high intent and conversions per day, store and guide; this month
+    unless another range is chosen."""
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.list = ListWindow(ctx, get_list("visit_daily"), self)
+        self.list.message_shown.connect(self.say)
+        # a default only: the PC's calendar day (the days themselves are the company's, in SQL)
+        today = dt.date.today()
+        self.list.set_filter("day", DateRange(today.replace(day=1), today))
+        self.add_action("visits", self.tr("客户流量"), lambda: ctx.open_function("customers.visits"))
+        self.set_body(self.list)

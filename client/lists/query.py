@@ -492,10 +492,17 @@ def _conditions(query: ListQuery, sql: _Sql) -> list[str]:
             conditions.extend(_date_conditions(spec, spec_filter, expr, value, sql))
         else:
             conditions.append(f"{expr} = {sql.param(value)}")
-    if query.search and spec.search:
+    if query.search and (spec.search or spec.search_matches):
         for term in query.search.split()[:MAX_SEARCH_TERMS]:
-            pattern = sql.param("%" + escape_like(term) + "%")
-            conditions.append("(" + " OR ".join(f"{_frag(e)} ILIKE {pattern}" for e in spec.search) + ")")
+            alternatives = []
+            if spec.search:
+                pattern = sql.param("%" + escape_like(term) + "%")
+                alternatives += [f"{_frag(e)} ILIKE {pattern}" for e in spec.search]
+            for match in spec.search_matches:
+                if match.applies_to(term):
+                    alternatives.append(_frag(match.condition).replace("{term}", sql.param(term)))
+            if alternatives:
+                conditions.append("(" + " OR ".join(alternatives) + ")")
     return conditions
 
 

@@ -6,6 +6,7 @@ export of what the window shows, and the headless ``yiwei export LIST --filter k
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -64,6 +65,28 @@ class FilterSpec:
 
 
 @dataclass(frozen=True)
+class SearchMatch:
+    """A further way the quick search finds rows, for terms the search columns cannot match.
+
+    A search term that fully matches ``pattern`` (a regular expression) also finds the rows for
+    which ``condition`` holds; ``{term}`` in the condition stands for the term, bound as a
+    parameter. E.g. a phone number typed by someone who sees only masked phones:
+    ``SearchMatch(r"[0-9+][0-9-]{6,19}", "id = ANY (yiwei.find_customers_by_phone({term}))")``.
+    """
+
+    pattern: str
+    condition: str
+
+    def __post_init__(self) -> None:
+        re.compile(self.pattern)
+        if "{term}" not in self.condition:
+            raise ValueError(f"search condition {self.condition!r} does not use {{term}}")
+
+    def applies_to(self, term: str) -> bool:
+        return re.fullmatch(self.pattern, term) is not None
+
+
+@dataclass(frozen=True)
 class ListSpec:
     name: str                # stable id: export name, settings key, output log subject
     title: str               # Chinese title shown on the dock and in the export title line
@@ -74,6 +97,7 @@ class ListSpec:
     default_sort: str = ""   # column key; empty means the key column
     descending: bool = True
     search: tuple[str, ...] = field(default=())   # SQL expressions searched by the quick search box
+    search_matches: tuple[SearchMatch, ...] = ()  # further conditions for terms of a given form
     permissions: tuple[str, ...] = ()             # any one of these opens/exports the list
 
     def column(self, key: str) -> ListColumn:

@@ -74,3 +74,81 @@ def test_visit_time_is_stored_in_company_time(db, make_ctx):
                                    "community": "", "renovation_stage": "", "note": ""})
     stamp = rows(db, "SELECT visited_at AT TIME ZONE 'UTC' FROM yiwei.visit WHERE id = %s", (new_id,))[0][0]
     assert stamp == dt.datetime(2026, 11, 1, 1, 5)
+
+
+# --- a visit becomes a customer, or a known customer's return; daily traffic -------------------------
+
+def test_guide_links_a_visit_to_an_existing_customer(db, qtbot, make_ctx):
+    from tests.customers.test_customers import (
+        create_customer,
+        insert_visit,
+        open_dialog,
+        open_screen,
+        search,
+        select_key,
+        unique_name,
+        unique_phone,
+    )
+
+    phone, name = unique_phone(), unique_name("郑")
+    customer = create_customer(db, "hz01.guide1", name=name, phone=phone)
+    note = unique_name("复访")
+    visit = insert_visit(db, "hz01.guide1", note)
+    _ctx, screen = open_screen(qtbot, make_ctx, "hz01.guide1", VisitsScreen)
+    search(qtbot, screen, note)
+    select_key(qtbot, screen.list, visit)
+    picker = open_dialog(qtbot, screen, "link")
+    with qtbot.waitSignal(picker.results_loaded, timeout=10000):
+        picker.set_search(phone)   # the whole number finds the customer although the guide sees it masked
+    assert [r["id"] for r in picker.results()] == [customer]
+    picker.accept_current()
+    qtbot.waitUntil(lambda: "已关联" in screen.status.text(), timeout=10000)
+    assert rows(db, "SELECT customer_id FROM yiwei.visit WHERE id = %s", (visit,)) == [(customer,)]
+    shown = search(qtbot, screen, note)
+    assert shown[0]["customer"] == name
+
+    # a visit that has its customer is not converted or linked again
+    select_key(qtbot, screen.list, visit)
+    screen.actions_by_name["convert"].trigger()
+    qtbot.waitUntil(lambda: "已是客户" in screen.status.text(), timeout=10000)
+
+
+def test_daily_traffic_totals_equal_the_visits_counted_in_sql(db, qtbot, make_ctx):
+    from client.customers.visits import VisitDailyScreen
+    from client.lists.query import DateRange
+    from tests.customers.test_customers import (
+        insert_visit,
+        list_rows,
+        open_screen,
+        unique_name,
+        wait_list,
+    )
+
+    insert_visit(db, "hz01.guide2", unique_name("日报"), party_size=3)
+    ctx, screen = open_screen(qtbot, make_ctx, "hz01.manager", VisitDailyScreen)
+    today = dt.date.today()
+    query = screen.list.current_query()
+    assert query.filters["day"] == DateRange(today.replace(day=1), today)
+
+    def expected(start, end):
+        return rows(db, "SELECT count(*), coalesce(sum(party_size), 0), count(*) FILTER (WHERE intent = 'high'),"
+                        "       count(customer_id)"
+                        "  FROM yiwei.visit v JOIN yiwei.store s ON s.id = v.store_id"
+                        " WHERE s.code = 'HZ01'"
+                        "   AND (v.visited_at AT TIME ZONE yiwei.company_timezone())::date BETWEEN %s AND %s",
+                    (start, end))[0]
+
+    def shown():
+        totals = screen.list.totals
+        return tuple(int(totals[key]) for key in ("visits", "people", "high_intent", "converted"))
+
+    assert shown() == expected(today.replace(day=1), today)
+    assert shown()[0] > 0
+    # per guide and day: every row of today adds up to what the guides received today
+    screen.list.set_filter("day", DateRange(today, today))
+    wait_list(qtbot, screen.list)
+    assert shown() == expected(today, today)
+    assert sum(r["visits"] for r in list_rows(screen.list)) == expected(today, today)[0]
+    # a guide's report holds only their own visits
+    _ctx, guide = open_screen(qtbot, make_ctx, "hz01.guide2", VisitDailyScreen)
+    assert {r["guide"] for r in list_rows(guide.list)} == {guide.ctx.session.full_name}

@@ -25,6 +25,7 @@ from .connection_monitor import ConnectionMonitor
 from .context import AppContext
 from .registry import FUNCTIONS, FunctionSpec, MenuModule, menu_for
 from .settings import UserSettings
+from .start_page import StartPanels
 from .tasks import TaskRunner
 
 log = logging.getLogger("yiwei.ui")
@@ -293,17 +294,21 @@ class ShortcutsDialog(QDialog):
 
 
 class WelcomePage(QWidget):
-    """Shown while no function is docked in the main area."""
+    """Shown while no function is docked in the main area: a greeting, what is due today for this
+    login (the start panels modules register, read in the background each time the page is shown)
+    and how to get around."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("welcomePage")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        title = QLabel(self.tr("{0}，您好").format(session.full_name), self)
+        title = QLabel(self.tr("{0}，您好").format(ctx.session.full_name), self)
         title.setObjectName("welcomeTitle")
         font = title.font()
         font.setPointSize(18)
         title.setFont(font)
+        self.panels = StartPanels(ctx, self)
+        self.panels.setMaximumWidth(880)
         text = QLabel(self.tr(
             "从左侧的功能导航打开要用的功能，每个功能是一个可以停靠、并排、浮动的窗口；"
             "窗口的位置会为您保存，下次登录时恢复。<br><br>"
@@ -318,8 +323,15 @@ class WelcomePage(QWidget):
         layout.addStretch(1)
         layout.addWidget(title)
         layout.addSpacing(12)
+        layout.addWidget(self.panels)
+        layout.addSpacing(12)
         layout.addWidget(text)
         layout.addStretch(2)
+
+    def showEvent(self, event) -> None:
+        # shown after login and again whenever the last docked function closes: read afresh
+        super().showEvent(event)
+        self.panels.refresh()
 
 
 class MainWindow(QMainWindow):
@@ -348,7 +360,7 @@ class MainWindow(QMainWindow):
                             | QMainWindow.DockOption.GroupedDragging)
         self.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
         self.setDocumentMode(False)
-        self.welcome = WelcomePage(self.session, self)
+        self.welcome = WelcomePage(ctx, self)
         self.setCentralWidget(self.welcome)
 
         self.navigation = NavigationPanel(self.menu, self)

@@ -85,11 +85,17 @@ class PdfPages:
             if self.closed:
                 raise TaskCancelled()
             page = self._doc[index]
+            bitmap = None
             try:
                 bitmap = page.render(scale=pixels_per_point, rev_byteorder=True)  # 3 bytes per pixel, RGB
                 image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, QImage.Format.Format_RGB888)
                 return image.copy()  # own the pixels: the bitmap's buffer goes away with it
             finally:
+                # Free pdfium's objects here, under the lock: left to the garbage collector they
+                # would be destroyed whenever the frame goes, outside the lock, possibly while another
+                # thread is inside pdfium — which corrupts its heap.
+                if bitmap is not None:
+                    bitmap.close()
                 page.close()
 
     def close(self) -> None:

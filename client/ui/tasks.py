@@ -93,44 +93,111 @@ class TaskHandle(QObject):
             self._end()
 
 
-class _Job(QRunnable):
-    def __init__(self, fn: Callable, handle: TaskHandle, runner: "TaskRunner", retry_on_disconnect: bool):
+class _Keeper(QObject):
+    """Holds, on the GUI thread, every Python object a job uses until the job's thread has let go.
+
+    Python frees an object on whichever thread drops the last reference to it. A task's closure may
+    hold the last reference to a screen (a closed window, or a test widget that pytest-qt keeps only
+    weakly), and a widget destroyed on a worker thread corrupts Qt's state and crashes the GUI later.
+    So the worker borrows the closure, the handle and the runner from here, keeps its result and error
+    here too, drops all of its own references, and only then says — with a plain int through a queued
+    signal — that the GUI thread may drop the last ones.
+    """
+
+    released = Signal(int)
+
+    def __init__(self) -> None:
         super().__init__()
-        self.fn = fn
-        self.handle = handle
-        self.runner = runner
+        self._lock = threading.Lock()
+        self._held: dict[int, list] = {}
+        self._next = 0
+        self.released.connect(self._release)
+
+    def hold(self, *objects) -> int:
+        with self._lock:
+            self._next += 1
+            self._held[self._next] = list(objects)
+            return self._next
+
+    def borrow(self, job_id: int) -> list:
+        with self._lock:
+            return list(self._held[job_id])
+
+    def keep(self, job_id: int, obj) -> None:
+        with self._lock:
+            self._held[job_id].append(obj)
+
+    @property
+    def holding(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    @Slot(int)
+    def _release(self, job_id: int) -> None:
+        with self._lock:
+            objects = self._held.pop(job_id, None)
+        del objects  # the last references, dropped here on the GUI thread
+
+
+_keeper: _Keeper | None = None
+
+
+def _the_keeper() -> _Keeper:
+    """Created on first use from the GUI thread (tasks are submitted there), lives as long as Python."""
+    global _keeper
+    if _keeper is None:
+        _keeper = _Keeper()
+    return _keeper
+
+
+class _Job(QRunnable):
+    def __init__(self, job_id: int, retry_on_disconnect: bool):
+        super().__init__()
+        self.job_id = job_id
         self.retry = retry_on_disconnect
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        token = self.handle.token
+        keeper = _keeper
+        try:
+            self._run(*keeper.borrow(self.job_id))
+        finally:
+            keeper.released.emit(self.job_id)
+
+    def _run(self, fn: Callable, handle: TaskHandle, runner: "TaskRunner") -> None:
+        token = handle.token
 
         def report(done: int, total: int, text: str = "") -> None:
-            self.handle.progress.emit(done, total, text)
+            handle.progress.emit(done, total, text)
 
         attempts = 2 if self.retry else 1
         for attempt in range(attempts):
             try:
-                result = self.fn(token, report)
+                result = fn(token, report)
             except TaskCancelled:
-                self.handle.cancelled.emit()
+                handle.cancelled.emit()
                 return
             except Exception as exc:  # every failure becomes a message, never a traceback in the UI
                 if is_connection_lost(exc):
-                    self.runner.connection_lost.emit()
+                    runner.connection_lost.emit()
                     if attempt + 1 < attempts:
-                        self.runner.reconnect()
+                        runner.reconnect()
                         continue
                 error = translate(exc)
                 if error.kind not in ("validation", "conflict", "permission", "not_found", "login"):
-                    self.runner.log_unexpected(exc)
-                self.handle.failed.emit(error)
+                    runner.log_unexpected(exc)
+                # The message is all the GUI needs; a traceback would tie the task's frames (and what
+                # they hold) into a cycle that the garbage collector may free on any thread.
+                error.with_traceback(None)
+                _keeper.keep(self.job_id, error)
+                handle.failed.emit(error)
                 return
-            self.runner.connection_ok.emit()
+            runner.connection_ok.emit()
             if token.cancelled:
-                self.handle.cancelled.emit()
+                handle.cancelled.emit()
             else:
-                self.handle.finished.emit(result)
+                _keeper.keep(self.job_id, result)
+                handle.finished.emit(result)
             return
 
 
@@ -155,7 +222,7 @@ class TaskRunner(QObject):
         self._running.add(handle)
         handle.ended.connect(lambda h=handle: self._forget(h))
         self.busy_changed.emit(len(self._running))
-        self.pool.start(_Job(fn, handle, self, retry_on_disconnect))
+        self.pool.start(_Job(_the_keeper().hold(fn, handle, self), retry_on_disconnect))
         return handle
 
     def _forget(self, handle: TaskHandle) -> None:

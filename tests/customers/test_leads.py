@@ -182,6 +182,22 @@ def test_a_guide_sees_only_own_reports(qtbot, make_ctx, wait_idle, db, channels)
     assert all("****" in leads.list.model.row_values(r)[phone] for r in range(len(shown)))
 
 
+def test_a_guide_is_told_of_conflicts_but_not_shown_a_colleagues_report(qtbot, make_ctx, wait_idle, db, channels):
+    hz01 = store_id(db, "HZ01")
+    phone = random_phone()
+    report_as(db, "hz01.guide2", store_id=hz01, channel_id=channels[CHANNEL_A], customer_name="钱女士",
+              phone=phone, community="龙湖天街花园", room="602")
+    ctx = make_ctx("hz01.guide1")
+    leads = LeadsScreen(ctx)
+    qtbot.addWidget(leads)
+    dialog = submit_report(qtbot, wait_idle, leads, store_id=hz01, channel_id=channels[CHANNEL_B],
+                           customer_name="钱先生", phone=phone, community="龙湖天街花园", room="602")
+    text = dialog.summary.text()
+    assert "发现" in text and "将由渠道审核核对处理" in text and dialog.lead.conflict_count >= 1
+    # the evidence (who reported, for whom) is the auditor's: no table, no colleague's name
+    assert dialog.table is None and "钱女士" not in text
+
+
 def test_channel_partner_reports_for_its_own_channel_only(qtbot, make_ctx, wait_idle, db, channels):
     admin = db.connect_as("admin")
     partner_id = one(admin, "SELECT id FROM yiwei.employee WHERE login = 'ch.wanjia'")

@@ -11,7 +11,9 @@ from . import BUSINESS_SEEDERS
 from .company import COMPANY_NAME, DEMO_PASSWORD, POSITIONS, REGIONS, STORES, employee_specs, person_names
 
 # Modules whose demo data registers itself with client.demo.business_seeder.
-SEEDER_MODULES = ["client.demo.visits"]
+# Order matters: master data before the visits typed against it, customers (some from those visits)
+# before the channel leads that collide with them.
+SEEDER_MODULES = ["client.demo.masterdata", "client.demo.visits", "client.demo.customers", "client.demo.leads"]
 
 
 def _one(cur, sql, params=()):

@@ -150,11 +150,10 @@ CUSTOMERS = register_list(ListSpec(
         FilterSpec("created", "建档日期", FilterKind.DATE_RANGE, "created_at"),
         FilterSpec("status", "状态", FilterKind.CHOICE, "status", choices=CUSTOMER_STATUSES),
     ),
-    search=("number", "name", "phone", "full_address"),
-    # Whoever sees masked numbers still finds a customer by the whole number (primary or household
-    # contact); the database looks it up without showing it. The sub-select runs the lookup once
+    # The database finds the customers for each term (yiwei.find_customers): the term within the
+    # number, name, phone as the login sees it or address through an index, and a whole phone number
+    # of any household member even for those who see it masked. The sub-select runs the lookup once
     # per query, not once per row.
-    search_matches=(SearchMatch(r"[0-9+＋０-９][0-9０-９-]{6,19}",
-                                "id = ANY ((SELECT yiwei.find_customers_by_phone({term}))::bigint[])"),),
+    search_matches=(SearchMatch(r".+", "id = ANY ((SELECT yiwei.find_customers({term}))::bigint[])"),),
     permissions=("customers.customer",),
 ))

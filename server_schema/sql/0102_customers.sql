@@ -16,6 +16,8 @@ CREATE TABLE yiwei.phone_book (
     PRIMARY KEY (subject, ref_id)
 );
 CREATE INDEX phone_book_phone ON yiwei.phone_book (phone, subject);
+-- Part of a number typed by someone who may see whole numbers (digits are words to pg_trgm).
+CREATE INDEX phone_book_phone_trgm ON yiwei.phone_book USING gin (phone gin_trgm_ops);
 CREATE INDEX phone_book_store ON yiwei.phone_book (store_id);
 CREATE INDEX phone_book_owner ON yiwei.phone_book (owner_id);
 
@@ -63,8 +65,33 @@ CREATE INDEX customer_store_guide ON yiwei.customer (store_id, guide_id);
 CREATE INDEX customer_address ON yiwei.customer (address_key) WHERE address_key IS NOT NULL;
 CREATE INDEX customer_next_contact ON yiwei.customer (guide_id, next_contact_on) WHERE status = 'active';
 CREATE INDEX customer_lead ON yiwei.customer (lead_id) WHERE lead_id IS NOT NULL;
-CREATE INDEX customer_name_trgm ON yiwei.customer USING gin (name gin_trgm_ops);
-CREATE INDEX customer_community_trgm ON yiwei.customer USING gin (community gin_trgm_ops);
+
+-- The quick search finds a typed fragment anywhere in a customer's number, name, masked phone or
+-- address. pg_trgm cannot serve Chinese (it keeps only what the server's locale calls letters, and
+-- company servers often run in the C locale), so the index holds the text's own grams: every pair of
+-- neighbouring characters, and each single Chinese character for one-character searches (a surname).
+-- Whatever a fragment is a substring of holds all of the fragment's grams.
+CREATE FUNCTION yiwei.text_grams(p_text text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT y.g), '{}')
+      FROM (SELECT lower(p_text) AS t) x,
+           LATERAL (SELECT substr(x.t, i, 2) AS g FROM generate_series(1, length(x.t) - 1) AS i
+                    UNION ALL
+                    SELECT substr(x.t, i, 1) FROM generate_series(1, length(x.t)) AS i
+                     WHERE ascii(substr(x.t, i, 1)) > 127) AS y
+     WHERE y.g !~ '\s'
+$$;
+
+-- The searched text of a customer: the parts joined by spaces, so no gram spans two of them.
+CREATE FUNCTION yiwei.customer_grams(p_number text, p_name text, p_phone_masked text, p_community text,
+                                     p_building text, p_unit text, p_room text, p_address text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT yiwei.text_grams(coalesce(p_number, '') || ' ' || coalesce(p_name, '') || ' ' || coalesce(p_phone_masked, '')
+                            || ' ' || coalesce(p_community, '') || ' ' || coalesce(p_building, '') || ' '
+                            || coalesce(p_unit, '') || ' ' || coalesce(p_room, '') || ' ' || coalesce(p_address, ''))
+$$;
+CREATE INDEX customer_grams ON yiwei.customer
+    USING gin (yiwei.customer_grams(number, name, phone_masked, community, building, unit, room, address));
 CREATE TRIGGER stamp BEFORE INSERT OR UPDATE ON yiwei.customer FOR EACH ROW EXECUTE FUNCTION yiwei.tg_stamp();
 
 -- More people of the household (spouse, parents) with their own phones.
@@ -556,6 +583,39 @@ BEGIN
                                             ELSE (SELECT cc.customer_id FROM yiwei.customer_contact cc WHERE cc.id = pb.ref_id) END
          WHERE pb.phone = v_phone AND pb.subject IN ('customer', 'contact')
            AND yiwei.in_my_scope(c.store_id, ARRAY[c.guide_id, c.designer_id])), '{}');
+END $$;
+
+-- The customers in the caller's scope that the list's quick search finds for one term (no spaces):
+-- the term within the number, name, phone as the caller sees it (masked, or whole with
+-- customers.phone_full) or address — or, typed whole, any phone of the household. Index lookups, as the
+-- owner: under row-level security the planner may not use an index for ILIKE (it is not leakproof),
+-- which made head office's search a scan of every customer.
+CREATE FUNCTION yiwei.find_customers(p_term text) RETURNS bigint[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+DECLARE
+    v_pattern text;
+    v_found bigint[];
+BEGIN
+    IF NOT yiwei.has_any_permission(ARRAY['customers.customer', 'customers.followup', 'customers.designer_task',
+                                          'customers.visit']) OR coalesce(p_term, '') = '' THEN
+        RETURN '{}';
+    END IF;
+    v_pattern := '%' || replace(replace(replace(p_term, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+    SELECT coalesce(array_agg(c.id), '{}') INTO v_found
+      FROM yiwei.customer c
+     WHERE yiwei.customer_grams(c.number, c.name, c.phone_masked, c.community, c.building, c.unit, c.room, c.address)
+               @> yiwei.text_grams(p_term)
+       AND (c.number ILIKE v_pattern OR c.name ILIKE v_pattern OR c.phone_masked ILIKE v_pattern
+            OR concat_ws(' ', c.community, c.building, c.unit, c.room, c.address) ILIKE v_pattern)
+       AND yiwei.in_my_scope(c.store_id, ARRAY[c.guide_id, c.designer_id]);
+    IF p_term ~ '^[0-9]{3,}$' AND yiwei.has_permission('customers.phone_full') THEN
+        v_found := v_found || coalesce((
+            SELECT array_agg(c.id)
+              FROM yiwei.phone_book pb JOIN yiwei.customer c ON c.id = pb.ref_id
+             WHERE pb.subject = 'customer' AND pb.phone LIKE v_pattern
+               AND yiwei.in_my_scope(c.store_id, ARRAY[c.guide_id, c.designer_id])), '{}');
+    END IF;
+    RETURN v_found || yiwei.find_customers_by_phone(p_term);
 END $$;
 
 -- Likely duplicates of one customer in the caller's scope: the same phone, the same address, or the

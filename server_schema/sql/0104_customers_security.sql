@@ -88,7 +88,7 @@ GRANT EXECUTE ON FUNCTION
     yiwei.save_community(integer, integer, jsonb), yiwei.set_employee_channel(bigint, integer),
     yiwei.save_customer(bigint, integer, jsonb), yiwei.convert_visit(bigint, jsonb), yiwei.link_visit(bigint, bigint),
     yiwei.transfer_customers(bigint[], bigint, text), yiwei.merge_customers(bigint, bigint, text),
-    yiwei.find_customers_by_phone(text), yiwei.customer_duplicates(bigint),
+    yiwei.find_customers_by_phone(text), yiwei.find_customers(text), yiwei.customer_duplicates(bigint),
     yiwei.add_followup(bigint, text, text, date),
     yiwei.save_designer_task(bigint, integer, jsonb), yiwei.close_designer_task(bigint, integer, boolean, text),
     yiwei.report_lead(jsonb), yiwei.approve_lead(bigint, integer, text), yiwei.reject_lead(bigint, integer, text),

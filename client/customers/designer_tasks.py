@@ -23,7 +23,7 @@ from client.ui.list_view import ListWindow
 from client.ui.row_marks import mark_rows
 from client.ui.screen import ToolbarScreen
 
-from .followups import company_today
+from .followups import learn_company_today
 from .picker import describe_customer, pick_customer
 from .work_lists import TASK_KINDS
 
@@ -149,7 +149,6 @@ class DesignerTasksScreen(ToolbarScreen):
         self.ctx = ctx
         self.dialog: RecordForm | None = None
         self.picker = None
-        self.today = dt.date.today()
         self.list = ListWindow(ctx, get_list("designer_tasks"), self)
         self.marks = mark_rows(self.list, "overdue")
         self.summary = OverdueSummary(self)
@@ -169,12 +168,7 @@ class DesignerTasksScreen(ToolbarScreen):
         self.set_body(self.tabs)
         self.setFocusProxy(self.list.view)
         self.list.set_filter("status", "open")
-        ctx.run(lambda conn, token, report: company_today(conn), on_done=self._today_known,
-                label=self.tr("读取日期"), retry_on_disconnect=True)
-
-    def _today_known(self, today: dt.date) -> None:
-        if alive(self):
-            self.today = today
+        learn_company_today(self)
 
     # lists -------------------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -50,6 +50,19 @@ def company_today(conn) -> dt.date:
     return conn.execute(text("SELECT yiwei.company_today()")).scalar()
 
 
+def learn_company_today(screen) -> None:
+    """``screen.today``: the company's calendar day (its time zone, not this PC's), which default
+    dates count from; this PC's date until the server answers."""
+    screen.today = dt.date.today()
+
+    def known(today: dt.date) -> None:
+        if alive(screen):
+            screen.today = today
+
+    screen.ctx.run(lambda conn, token, report: company_today(conn), on_done=known,
+                   label=translate("followups", "读取日期"), retry_on_disconnect=True)
+
+
 class FollowupsScreen(ToolbarScreen):
     """Two tabs: 待跟踪 (Enter records a follow-up for the customer) and 跟踪记录."""
 
@@ -58,8 +71,6 @@ class FollowupsScreen(ToolbarScreen):
         self.ctx = ctx
         self.dialog: RecordForm | None = None
         self.picker = None
-        # The company's today (its time zone, not this PC's); refined once the server answers.
-        self.today = dt.date.today()
         self.due = ListWindow(ctx, get_list("followup_due"), self)
         self.log = ListWindow(ctx, get_list("followups"), self)
         self.due_marks = mark_rows(self.due, "overdue")
@@ -76,12 +87,7 @@ class FollowupsScreen(ToolbarScreen):
         self.add_action("refresh", self.tr("刷新"), self.refresh)
         self.set_body(self.tabs)
         self.setFocusProxy(self.due.view)
-        ctx.run(lambda conn, token, report: company_today(conn), on_done=self._today_known,
-                label=self.tr("读取日期"), retry_on_disconnect=True)
-
-    def _today_known(self, today: dt.date) -> None:
-        if alive(self):
-            self.today = today
+        learn_company_today(self)
 
     # actions -----------------------------------------------------------------------------------
     def refresh(self) -> None:

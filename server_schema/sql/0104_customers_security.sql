@@ -77,6 +77,13 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Functions of index expressions: the planner inlines a SQL function only for a user who may execute
+-- it, and caches a table's index expressions as the first user of the session saw them. Were the
+-- employees not allowed these, find_customers (running as the owner) would look for the inlined
+-- expression in an index cached un-inlined, miss it, and scan every customer.
+GRANT EXECUTE ON FUNCTION yiwei.text_grams(text), yiwei.customer_grams(text, text, text, text, text, text, text, text)
+    TO {{app}};
+
 GRANT EXECUTE ON FUNCTION
     yiwei.has_any_permission(text[]), yiwei.in_my_scope(integer, bigint[]), yiwei.text_key(text),
     yiwei.community_key(text), yiwei.address_part_key(text), yiwei.normalize_phone(text, text),

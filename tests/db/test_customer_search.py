@@ -78,3 +78,18 @@ def test_like_wildcards_are_plain_characters(db, sql, term):
 
 def test_a_login_without_customer_rights_finds_nothing(db):
     assert found(db.connect_as("hz01.finance"), "张") == set()
+
+
+def test_employees_may_run_every_function_of_an_index_expression(sql):
+    # Otherwise the planner, inlining such a function for the owner but not for the employee who
+    # first opened the table in the session, no longer matches the index and scans the whole table.
+    missing = sql("""
+        SELECT i.indexrelid::regclass::text, p.oid::regprocedure::text
+          FROM pg_index i
+          JOIN pg_class t ON t.oid = i.indrelid AND t.relnamespace = 'yiwei'::regnamespace
+          JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                          AND d.refclassid = 'pg_proc'::regclass
+          JOIN pg_proc p ON p.oid = d.refobjid
+         WHERE i.indexprs IS NOT NULL
+           AND NOT has_function_privilege((SELECT app_role FROM yiwei.instance), p.oid, 'EXECUTE')""")
+    assert missing == []

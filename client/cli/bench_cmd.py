@@ -7,6 +7,7 @@ upgraded and the demo company seeded first, then the data is topped up to the si
 from __future__ import annotations
 
 import json
+import sys
 
 from client.db.connection import ServerProfile, connect_raw, engine_for
 from client.demo.company import DEMO_PASSWORD
@@ -57,6 +58,20 @@ def _rls(args) -> int:
     return 0
 
 
+def _customers(args) -> int:
+    from client.bench.customers import run, table
+
+    admin_params, profile = _prepare(args)
+    employee_params = {"host": profile.host, "port": profile.port, "dbname": profile.dbname, "sslmode": profile.sslmode}
+    result = run(admin_params, employee_params, customers=args.customers, leads=args.leads, repeats=args.repeats,
+                 report=lambda text: print(text, file=sys.stderr))
+    if args.json:
+        _print(result)
+    else:
+        print("\n".join(table(result)))
+    return 0
+
+
 def _list(args) -> int:
     from client.db.connection import login
     from client.lists.benchmark import run_list_benchmark
@@ -93,6 +108,13 @@ def register(sub) -> None:
     p.add_argument("--logins", default="hz01.finance,hz01.guide1,hd.director,hq.boss",
                    help="以哪些演示员工登录测量（逗号分隔）")
     p.set_defaults(handler=_rls)
+    p = bench.add_parser("customers", help="客户与报备：报备撞单检查、客户列表搜索（员工 RLS 对比所有者显式过滤）")
+    add_installer_options(p)
+    p.add_argument("--customers", type=int, default=1_000_000, help="客户总数")
+    p.add_argument("--leads", type=int, default=300_000, help="渠道报备总数")
+    p.add_argument("--repeats", type=int, default=15)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出全部数据")
+    p.set_defaults(handler=_customers)
     p = bench.add_parser("list", help="百万行列表的首屏与翻页；10 万行导出对比纯 openpyxl")
     add_installer_options(p)
     p.add_argument("--rows", type=int, default=1_000_000)

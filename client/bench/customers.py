@@ -263,8 +263,9 @@ def _customer_queries(spec, login: dict, phone: str) -> dict[str, tuple[ListQuer
         raise ValueError("measure a guide, a store or the head office")
     # The login's search (yiwei.find_customers, which applies the login's scope) becomes, for the
     # owner, the same index lookups written out — the masked phone as the guide sees it, whole
-    # numbers through the phone book — plus the explicit filter.
-    owner_search = SearchMatch(".+", """id IN (
+    # numbers through the phone book — collected into an array once, as the function does, plus
+    # the explicit filter.
+    owner_search = SearchMatch(".+", """id = ANY (ARRAY(
         SELECT c.id FROM yiwei.customer c
          WHERE yiwei.customer_grams(c.number, c.name, c.phone_masked, c.community, c.building, c.unit, c.room,
                                     c.address) @> yiwei.text_grams({term})
@@ -273,7 +274,7 @@ def _customer_queries(spec, login: dict, phone: str) -> dict[str, tuple[ListQuer
         UNION ALL
         SELECT CASE pb.subject WHEN 'customer' THEN pb.ref_id
                     ELSE (SELECT cc.customer_id FROM yiwei.customer_contact cc WHERE cc.id = pb.ref_id) END
-          FROM yiwei.phone_book pb WHERE pb.phone = {term} AND pb.subject IN ('customer', 'contact'))""")
+          FROM yiwei.phone_book pb WHERE pb.phone = {term} AND pb.subject IN ('customer', 'contact')))""")
     owner_spec = replace(spec, search_matches=(owner_search,))
     queries = {}
     for name, search in (("first_page", ""), ("name_search", NAME_TERM), ("phone_search", phone)):

@@ -3,6 +3,8 @@ new/edit/delete through the checked functions, and the position/permission sheet
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -25,7 +27,7 @@ from .rows_model import RowColumn, RowsModel
 translate = QCoreApplication.translate
 
 POSITIONS_SQL = """
-SELECT p.id, p.code, p.name, p.scope, p.description, p.version,
+SELECT p.id, p.code, p.name, p.scope, p.description, p.min_discount_rate, p.version,
        (SELECT count(*) FROM yiwei.employee e WHERE e.position_id = p.id AND e.active) AS employees,
        (SELECT count(*) FROM yiwei.position_permission pp WHERE pp.position_id = p.id) AS permissions
   FROM yiwei.position p ORDER BY p.id"""
@@ -45,24 +47,46 @@ def load_permission_choices(conn) -> list[tuple[str, str, str]]:
 
 def load_position(conn, position_id: int) -> dict:
     row = conn.execute(text(
-        "SELECT id, version, code, name, scope, description,"
+        "SELECT id, version, code, name, scope, description, min_discount_rate,"
         "       ARRAY(SELECT permission_code FROM yiwei.position_permission WHERE position_id = p.id) AS permissions"
         "  FROM yiwei.position p WHERE id = :id"), {"id": position_id}).mappings().first()
     if row is None:
         raise UserFacingError(translate("positions", "岗位不存在或已被删除"), kind="not_found")
-    return {**row, "permissions": list(row["permissions"])}
+    return {**row, "permissions": list(row["permissions"]), "min_discount_rate": rate_text(row["min_discount_rate"])}
+
+
+def rate_text(rate: Decimal) -> str:
+    """0.8800 → "0.88", 1.0000 → "1": the rate as people write it (八八折, 不打折)."""
+    return format(rate.normalize(), "f")
+
+
+def discount_limit(values: dict) -> Decimal:
+    """The typed 最低折扣 as an exact decimal (empty = 1, no discount); the database checks the range."""
+    typed = str(values.get("min_discount_rate") or "").strip() or "1"
+    try:
+        rate = Decimal(typed)
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite():
+        raise UserFacingError(translate("positions", "最低折扣须为小数，如 0.88 表示八八折"), kind="validation",
+                              detail={"field": "最低折扣"})
+    return rate
 
 
 def create_position(conn, values: dict) -> int:
-    return conn.execute(text("SELECT yiwei.create_position(:code, :name, :scope, :description, CAST(:perms AS text[]))"),
+    return conn.execute(text("SELECT yiwei.create_position(:code, :name, :scope, :description, CAST(:perms AS text[]),"
+                             " CAST(:rate AS numeric))"),
                         {"code": values["code"], "name": values["name"], "scope": values["scope"],
-                         "description": values["description"], "perms": list(values["permissions"])}).scalar_one()
+                         "description": values["description"], "perms": list(values["permissions"]),
+                         "rate": discount_limit(values)}).scalar_one()
 
 
 def update_position(conn, values: dict) -> int:
-    conn.execute(text("SELECT yiwei.update_position(:id, :version, :name, :scope, :description, CAST(:perms AS text[]))"),
+    conn.execute(text("SELECT yiwei.update_position(:id, :version, :name, :scope, :description, CAST(:perms AS text[]),"
+                      " CAST(:rate AS numeric))"),
                  {"id": values["id"], "version": values["version"], "name": values["name"], "scope": values["scope"],
-                  "description": values["description"], "perms": list(values["permissions"])})
+                  "description": values["description"], "perms": list(values["permissions"]),
+                  "rate": discount_limit(values)})
     return values["id"]
 
 
@@ -77,6 +101,8 @@ def position_fields(permission_choices) -> list[FieldSpec]:
                   placeholder=t("小写字母、数字或下划线，如 store_manager")),
         FieldSpec("name", t("岗位名称"), required=True, max_length=30),
         FieldSpec("scope", t("数据范围"), "choice", required=True, choices=scope_choices()),
+        FieldSpec("min_discount_rate", t("最低折扣"), max_length=6,
+                  placeholder=t("该岗位可给的最低折扣，如 0.88 表示八八折，1 表示不打折")),
         FieldSpec("description", t("说明"), "multiline", max_length=200),
         FieldSpec("permissions", t("权限"), "multi_choice", choices=permission_choices),
     ]
@@ -86,7 +112,7 @@ def position_form(ctx, permission_choices, row: dict | None, parent=None) -> Rec
     t = lambda s: translate("positions", s)  # noqa: E731
     if row is None:
         form = RecordForm(ctx, t("新建岗位"), position_fields(permission_choices), save=create_position,
-                          initial={"scope": "store"}, editing=False, parent=parent)
+                          initial={"scope": "store", "min_discount_rate": "1"}, editing=False, parent=parent)
     else:
         form = RecordForm(ctx, f"{t('编辑岗位')} – {row['name']}", position_fields(permission_choices), initial=row,
                           save=update_position, reload=lambda conn: load_position(conn, row["id"]), parent=parent,
@@ -106,6 +132,7 @@ class PositionsScreen(ToolbarScreen):
             RowColumn(self.tr("代码"), lambda r: r.code),
             RowColumn(self.tr("岗位名称"), lambda r: r.name),
             RowColumn(self.tr("数据范围"), lambda r: scope_label(r.scope)),
+            RowColumn(self.tr("最低折扣"), lambda r: rate_text(r.min_discount_rate), numeric=True),
             RowColumn(self.tr("在职员工"), lambda r: r.employees, numeric=True),
             RowColumn(self.tr("权限数"), lambda r: r.permissions, numeric=True),
             RowColumn(self.tr("说明"), lambda r: r.description),

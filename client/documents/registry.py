@@ -53,7 +53,7 @@ class DocType:
 DOCTYPES: dict[str, DocType] = {}
 
 # Module packages whose documents.py registers document types.
-DOCTYPE_MODULES = ["client.system.documents", "client.customers.lead_documents"]
+DOCTYPE_MODULES = ["client.system.documents", "client.customers.lead_documents", "client.orders.documents"]
 
 
 def register_doctype(doctype: DocType) -> DocType:

@@ -16,7 +16,9 @@ from .query import SEARCH_KEY
 from .spec import FilterKind, ListSpec
 
 # Module packages whose lists.py registers lists.
-LIST_MODULES = ["client.customers.lists", "client.customers.work_lists", "client.customers.lead_lists", "client.system.lists", "client.masterdata.lists"]
+LIST_MODULES = ["client.customers.lists", "client.customers.work_lists", "client.customers.lead_lists", "client.system.lists",
+                "client.masterdata.lists", "client.masterdata.catalogue_lists", "client.orders.contract_lists",
+                "client.orders.review_lists"]
 
 _LISTS: dict[str, ListSpec] = {}
 _NAME = re.compile(r"^[a-z][a-z0-9_.]{1,59}$")

@@ -55,7 +55,9 @@ class FunctionSpec:
 FUNCTIONS: dict[str, FunctionSpec] = {}
 
 # Module packages whose functions.py registers screens.
-FUNCTION_MODULES = ["client.system.functions", "client.customers.functions", "client.masterdata.functions"]
+FUNCTION_MODULES = ["client.system.functions", "client.customers.functions", "client.masterdata.functions",
+                    "client.masterdata.catalogue_functions", "client.orders.contract_functions",
+                    "client.orders.review_functions"]
 
 
 def register_function(spec: FunctionSpec) -> FunctionSpec:

@@ -27,8 +27,8 @@ def test_every_module_list_is_registered():
 
 def test_an_unknown_list_is_a_user_facing_error():
     with pytest.raises(UserFacingError) as raised:
-        get_list("contracts")
-    assert "没有名为“contracts”的列表" in raised.value.message and "visits" in raised.value.message
+        get_list("no_such_list")
+    assert "没有名为“no_such_list”的列表" in raised.value.message and "visits" in raised.value.message
 
 
 @pytest.mark.parametrize(("changes", "message"), [

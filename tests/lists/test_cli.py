@@ -103,8 +103,8 @@ def test_export_without_the_lists_permission_is_refused(dsn, tmp_path, capsys):
 
 
 def test_unknown_list_and_missing_arguments(dsn, tmp_path, capsys):
-    assert main(["export", "contracts", "--dsn", dsn, "--user", "admin", "--out", str(tmp_path / "c.xlsx")]) == 1
-    assert "没有名为“contracts”的列表" in capsys.readouterr().err
+    assert main(["export", "no_such_list", "--dsn", dsn, "--user", "admin", "--out", str(tmp_path / "c.xlsx")]) == 1
+    assert "没有名为“no_such_list”的列表" in capsys.readouterr().err
     assert main(["export", "visits", "--dsn", dsn, "--out", str(tmp_path / "v.xlsx")]) == 1
     assert "--user" in capsys.readouterr().err
     assert main(["export", "visits", "--dsn", dsn, "--user", "admin", "--out", str(tmp_path / "v.csv")]) == 1

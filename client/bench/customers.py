@@ -28,6 +28,8 @@ from client.lists.catalog import get_list
 from client.lists.query import ListQuery, page_sql
 from client.lists.spec import SearchMatch
 
+from .timing import median_ms
+
 # Bulk phones live in number ranges the demo data never uses: 170… customers, 160… leads.
 CUSTOMER_PHONE = "'170' || lpad({id}::text, 8, '0')"
 LEAD_PHONE = "'160' || lpad({id}::text, 8, '0')"
@@ -186,15 +188,6 @@ def ensure_data(conn, customers: int, leads: int) -> dict:
 # --- measuring --------------------------------------------------------------------------------------
 
 
-def _median_ms(run, repeats: int) -> float:
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(samples), 2)
-
-
 def _lead_cases(admin, store_id: int, region_id: int) -> dict:
     """Report payloads to the store: a household nobody has, and one whose phone belongs to a
     customer and whose flat was reported before (neither signed: a signed one is refused)."""
@@ -301,8 +294,8 @@ def measure_customer_list(emp, owner, login: dict, phone: str, repeats: int) -> 
         keys_rls, keys_explicit = run_rls(), run_explicit()
         if keys_rls != keys_explicit:
             raise AssertionError(f"{login['login']} {name}: RLS and the explicit filter return different rows")
-        rls = _median_ms(run_rls, repeats)
-        explicit_ms = _median_ms(run_explicit, repeats)
+        rls = median_ms(run_rls, repeats)
+        explicit_ms = median_ms(run_explicit, repeats)
         results[name] = {"rows": len(keys_rls), "rls_ms": rls, "explicit_ms": explicit_ms,
                          "ratio": round(rls / explicit_ms, 2) if explicit_ms else None}
     return results

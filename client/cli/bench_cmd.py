@@ -72,6 +72,20 @@ def _customers(args) -> int:
     return 0
 
 
+def _orders(args) -> int:
+    from client.bench.orders import run, table
+
+    admin_params, profile = _prepare(args)
+    employee_params = {"host": profile.host, "port": profile.port, "dbname": profile.dbname, "sslmode": profile.sslmode}
+    result = run(admin_params, employee_params, lines=args.lines, documents=args.documents, repeats=args.repeats,
+                 report=lambda text: print(text, file=sys.stderr))
+    if args.json:
+        _print(result)
+    else:
+        print("\n".join(table(result)))
+    return 0
+
+
 def _list(args) -> int:
     from client.db.connection import login
     from client.lists.benchmark import run_list_benchmark
@@ -115,6 +129,13 @@ def register(sub) -> None:
     p.add_argument("--repeats", type=int, default=15)
     p.add_argument("--json", action="store_true", help="以 JSON 输出全部数据")
     p.set_defaults(handler=_customers)
+    p = bench.add_parser("orders", help="合同：打开大合同（员工 RLS 对比所有者显式过滤）、应用套餐重新计价、批量生成合同 PDF")
+    add_installer_options(p)
+    p.add_argument("--lines", type=int, default=200, help="所打开合同的明细行数")
+    p.add_argument("--documents", type=int, default=200, help="一次打印的合同份数")
+    p.add_argument("--repeats", type=int, default=15)
+    p.add_argument("--json", action="store_true", help="以 JSON 输出全部数据")
+    p.set_defaults(handler=_orders)
     p = bench.add_parser("list", help="百万行列表的首屏与翻页；10 万行导出对比纯 openpyxl")
     add_installer_options(p)
     p.add_argument("--rows", type=int, default=1_000_000)

@@ -43,19 +43,24 @@ class PositionSpec:
     scope: str
     permissions: tuple[str, ...]
     description: str
+    # 最低折扣: the lowest rate (price ÷ list price) the position may grant or pass in price review;
+    # "1" grants no discount. Text, so that it reaches numeric(5,4) exactly.
+    min_discount_rate: str = "1"
 
 
 POSITIONS = [
     PositionSpec("guide", "导购", "own", ("customers.visit", "customers.lead", "customers.customer",
-                 "customers.followup", "orders.contract"), "展厅导购：本人客户与合同"),
+                 "customers.followup", "orders.contract"), "展厅导购：本人客户与合同", "0.90"),
     PositionSpec("designer", "设计师", "own", ("customers.customer", "customers.followup", "customers.designer_task",
-                 "orders.contract"), "门店设计师：量尺、设计与图纸"),
-    PositionSpec("store_manager", "店长", "store", (*ALL_CUSTOMERS, "orders.contract", "orders.change_order",
-                 "orders.responsibility", "aftersales.delivery", "finance.receipt", "finance.receipt_store_audit",
-                 "inventory.stock", *REPORTS, "system.employee.view"), "门店全部数据"),
+                 "orders.contract"), "门店设计师：量尺、设计与图纸", "0.90"),
+    # The store manager signs (orders.sign): signing commits the company to the reviewed price.
+    PositionSpec("store_manager", "店长", "store", (*ALL_CUSTOMERS, "orders.contract", "orders.sign",
+                 "orders.change_order", "orders.responsibility", "aftersales.delivery", "finance.receipt",
+                 "finance.receipt_store_audit", "inventory.stock", *REPORTS, "system.employee.view"), "门店全部数据",
+                 "0.85"),
     PositionSpec("region_director", "大区总监", "region", (*ALL_CUSTOMERS, "orders.contract", "orders.drawing_review",
                  "orders.price_review", "orders.change_order", "orders.responsibility", "orders.commissionable",
-                 "finance.receivable", "inventory.stock", *REPORTS, "system.employee.view"), "本大区各门店"),
+                 "finance.receivable", "inventory.stock", *REPORTS, "system.employee.view"), "本大区各门店", "0.80"),
     PositionSpec("channel_auditor", "渠道审核", "company", ("customers.lead", "customers.lead_audit",
                  "customers.lead_stats", "customers.phone_full", "rebates.application", "rebates.approval",
                  "masterdata.decoration_designer", "masterdata.channel", "masterdata.community"),
@@ -91,7 +96,7 @@ POSITIONS = [
                  "customers.phone_full", "orders.contract", "orders.commissionable", "orders.cost_view",
                  "finance.receivable", "finance.payable", "finance.writeoff_stats", "inventory.stock",
                  "inventory.stats", "inventory.price_view", *REPORTS, "system.employee.view", "system.audit.view"),
-                 "总部：全公司数据，以查看为主"),
+                 "总部：全公司数据，以查看为主", "0.70"),
     PositionSpec("admin", "系统管理员", "company", ("system.employee.view", "system.employee.manage",
                  "system.position.manage", "system.org.manage", "system.parameter.manage", "system.audit.view",
                  "masterdata.product", "masterdata.checklist", "masterdata.customer_source", "masterdata.promotion",

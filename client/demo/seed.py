@@ -13,7 +13,10 @@ from .company import COMPANY_NAME, DEMO_PASSWORD, POSITIONS, REGIONS, STORES, em
 # Modules whose demo data registers itself with client.demo.business_seeder.
 # Order matters: master data before the visits typed against it, customers (some from those visits)
 # before the channel leads that collide with them.
-SEEDER_MODULES = ["client.demo.masterdata", "client.demo.visits", "client.demo.customers", "client.demo.leads"]
+# The catalogue and the contracts come after the customers: contracts are made for them, and signing
+# one makes its customer signed.
+SEEDER_MODULES = ["client.demo.masterdata", "client.demo.visits", "client.demo.customers", "client.demo.leads",
+                  "client.demo.catalogue", "client.demo.orders"]
 
 
 def _one(cur, sql, params=()):
@@ -41,8 +44,8 @@ def seed_organisation(cur, rng: random.Random) -> bool:
             dept_ids[(code, dept)] = _one(cur, "SELECT yiwei.save_department(NULL, NULL, %s, %s, true)", (sid, dept))
     for dept in ("总经办", "财务部", "业务部", "客服中心", "信息部"):
         dept_ids[(None, dept)] = _one(cur, "SELECT yiwei.save_department(NULL, NULL, NULL, %s, true)", (dept,))
-    position_ids = {p.code: _one(cur, "SELECT yiwei.create_position(%s, %s, %s, %s, %s)",
-                                 (p.code, p.name, p.scope, p.description, list(p.permissions)))
+    position_ids = {p.code: _one(cur, "SELECT yiwei.create_position(%s, %s, %s, %s, %s, %s::numeric)",
+                                 (p.code, p.name, p.scope, p.description, list(p.permissions), p.min_discount_rate))
                     for p in POSITIONS}
     names = person_names(rng)
     for spec in employee_specs():

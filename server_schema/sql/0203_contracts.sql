@@ -55,20 +55,6 @@ BEGIN
     RETURN p_value;
 END $$;
 
-CREATE FUNCTION yiwei.input_date(p_value text, p_label text) RETURNS date
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF btrim(coalesce(p_value, '')) = '' THEN
-        RETURN NULL;
-    END IF;
-    IF p_value !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
-        RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = format('%s须为日期（如 2026-05-01）', p_label), DETAIL = p_label;
-    END IF;
-    RETURN p_value::date;
-EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
-    RAISE EXCEPTION USING ERRCODE = 'YW422', MESSAGE = format('%s不是有效的日期', p_label), DETAIL = p_label;
-END $$;
-
 -- The caller's discount limit. The installer (demo seeding, migrations) is no employee and has none.
 CREATE FUNCTION yiwei.my_min_discount_rate() RETURNS numeric
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
@@ -656,7 +642,7 @@ BEGIN
         END IF;
         v_price_list := yiwei.input_numeric(p ->> 'price_list_id', '价格体系')::integer;
         v_template := yiwei.input_numeric(p ->> 'template_id', '合同模板')::integer;
-        v_delivery := yiwei.input_date(p ->> 'expected_delivery_on', '交货日期');
+        v_delivery := yiwei.input_day(p ->> 'expected_delivery_on', '交货日期', false);
     ELSE
         c := yiwei.contract_for_step(p_id, p_version, ARRAY['draft', 'returned'], '修改（已提交审核或已签订的合同请走改补单）');
         v_old_price_list := c.price_list_id;
@@ -667,7 +653,7 @@ BEGIN
                              ELSE c.price_list_id END;
         v_template := CASE WHEN p ? 'template_id' THEN yiwei.input_numeric(p ->> 'template_id', '合同模板')::integer
                            ELSE c.template_id END;
-        v_delivery := CASE WHEN p ? 'expected_delivery_on' THEN yiwei.input_date(p ->> 'expected_delivery_on', '交货日期')
+        v_delivery := CASE WHEN p ? 'expected_delivery_on' THEN yiwei.input_day(p ->> 'expected_delivery_on', '交货日期', false)
                            ELSE c.expected_delivery_on END;
     END IF;
     IF v_designer IS NOT NULL AND v_designer IS DISTINCT FROM c.designer_id THEN
@@ -807,7 +793,7 @@ BEGIN
                     MESSAGE = format('付款计划第 %s 期已收款 %s 元，金额不能低于已收款', v_seq, v_paid);
             END IF;
             INSERT INTO yiwei.contract_payment (contract_id, seq, store_id, kind, amount, due_on, paid_amount)
-            VALUES (v_id, v_seq, c.store_id, v_kind, v_amount, yiwei.input_date(x ->> 'due_on', '付款日期'), v_paid);
+            VALUES (v_id, v_seq, c.store_id, v_kind, v_amount, yiwei.input_day(x ->> 'due_on', '付款日期', false), v_paid);
         END LOOP;
         IF EXISTS (SELECT 1 FROM jsonb_object_keys(v_paid_before) k WHERE k::integer > v_seq) THEN
             RAISE EXCEPTION USING ERRCODE = 'YW422', DETAIL = '付款计划', MESSAGE = '已收款的付款期不能删除';

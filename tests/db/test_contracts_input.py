@@ -186,3 +186,18 @@ def test_position_discount_limit_is_checked(db):
         with refusal(INVALID, "最低折扣"):
             call(admin_login, "SELECT yiwei.create_position('t_bad_rate', '折扣测试岗', 'own', '', ARRAY[]::text[], %s)",
                  (bad,))
+
+
+@pytest.mark.parametrize("payload, label, words", [
+    ({"expected_delivery_on": "2026-02-30"}, "交货日期", "不是有效的日期"),
+    ({"expected_delivery_on": "下个月"}, "交货日期", "须为日期"),
+    ({"payments": [{"kind": "deposit", "amount": "1000.00", "due_on": "2026/13/01"}]}, "付款日期", "须为日期"),
+])
+def test_a_date_that_is_no_date_is_refused_naming_the_field(db, cat, admin, payload, label, words):
+    cid = new_contract(db, cat, "hz01.guide1", "HZ01", payments=plan("1000.00"))
+    before = snapshot(admin, cid), scalar(admin, "SELECT expected_delivery_on FROM yiwei.contract WHERE id = %s", (cid,))
+    with refusal(INVALID, label) as r:
+        save_contract(db.connect_as("hz01.guide1"), payload, cid, version(admin, cid))
+    assert words in r.message
+    assert (snapshot(admin, cid),
+            scalar(admin, "SELECT expected_delivery_on FROM yiwei.contract WHERE id = %s", (cid,))) == before

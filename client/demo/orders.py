@@ -931,6 +931,7 @@ def _lowest_rate(cat: Catalogue, lines: list[Line], on: date) -> Decimal | None:
 def _write(cur, rng, company: DemoCompany, cat: Catalogue, people: People, plans: list[ContractPlan]) -> None:
     roles = company.roles
     contracts, lines, payments, files, reviews, changes, change_lines = [], [], [], [], [], [], []
+    paid_parts = []   # (contract, seq) paid in full, once approved change orders have moved the plan
     zone = company.zone
     for plan in plans:
         store, status = plan.store, plan.status
@@ -980,7 +981,9 @@ def _write(cur, rng, company: DemoCompany, cat: Catalogue, people: People, plans
             lines.append((plan.id, store.id, no, p.id, p.code, p.name, p.style, p.colour, p.spec, p.unit, ln.quantity,
                           ln.list_price, ln.rate, ln.price, ln.amount, ln.package_id, ln.promotion_id, ln.note))
         for seq, (kind, amount, due_on, paid) in enumerate(plan.payments, start=1):
-            payments.append((plan.id, seq, store.id, kind, amount, due_on, paid))
+            payments.append((plan.id, seq, store.id, kind, amount, due_on, Decimal(0)))
+            if paid:
+                paid_parts.append((plan.id, seq))
     # one current design file per contract: its latest version
     latest = {}
     for row in files:
@@ -1006,6 +1009,21 @@ def _write(cur, rng, company: DemoCompany, cat: Catalogue, people: People, plans
                                          "price", "amount", "note"], change_lines)
     copy_rows(cur, "contract_review", ["contract_id", "change_order_id", "store_id", "kind", "reviewer_id", "passed",
                                        "comment", "checklist", "lowest_rate", "created_at"], reviews)
+    # approved change orders move the plan as approving one does (the trigger does not fire in
+    # replica); then the instalments the history paid are paid, changes included
+    ids = [plan.id for plan in plans]
+    cur.execute("""SELECT yiwei.apply_change_to_plan(contract_id, amount_delta,
+                                                   (approved_at AT TIME ZONE yiwei.company_timezone())::date)
+                     FROM yiwei.change_order WHERE status = 'approved' AND contract_id = ANY (%s)
+                    ORDER BY approved_at, id""", (ids,))
+    cur.execute("""UPDATE yiwei.contract c SET changes_total = x.delta
+                     FROM (SELECT contract_id, sum(amount_delta) AS delta FROM yiwei.change_order
+                            WHERE status = 'approved' AND contract_id = ANY (%s) GROUP BY contract_id) x
+                    WHERE c.id = x.contract_id""", (ids,))
+    cur.execute("""UPDATE yiwei.contract_payment p SET paid_amount = p.amount
+                     FROM unnest(%s::bigint[], %s::integer[]) x (contract_id, seq)
+                    WHERE p.contract_id = x.contract_id AND p.seq = x.seq""",
+                ([c for c, _s in paid_parts], [s for _c, s in paid_parts]))
 
 
 def _file_row(plan: ContractPlan, version: int, who: int, at: datetime) -> tuple:

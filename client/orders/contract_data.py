@@ -229,7 +229,7 @@ _HEADER_SQL = """
 SELECT c.id, c.version, c.number, c.status, c.status_label, c.customer_id, c.customer_name, c.customer_number,
        c.customer_address, c.store_id, c.store_name, c.guide_id, c.guide_name, c.designer_id, c.designer_name,
        c.price_list_id, c.price_list_name, c.template_id, c.expected_delivery_on, c.note, c.list_total, c.total,
-       c.cancel_reason, c.submitted_at, c.signed_at
+       c.changes_total, c.cancel_reason, c.submitted_at, c.signed_at
   FROM yiwei.contract_list c WHERE c.id = :id
 """
 

@@ -66,6 +66,8 @@ from .contract_data import (
 )
 from .contract_document import format_rate
 from .design_files import DesignFilesPanel
+from .payments import PERMISSION as RECEIPT_PERMISSION
+from .payments import open_payment_form
 from .product_picker import pick_product
 from .review_widgets import PastReviewsTable
 
@@ -158,6 +160,7 @@ class ContractEditor(ToolbarScreen):
         self._filling = False
         self.can_edit = ctx.session.can("orders.contract")
         self.can_sign = ctx.session.can("orders.sign")
+        self.can_receive = ctx.session.can(RECEIPT_PERMISSION)
 
         self.add_action("save", self.tr("保存"), self.save, QKeySequence.StandardKey.Save)
         self.toolbar.addSeparator()
@@ -169,6 +172,8 @@ class ContractEditor(ToolbarScreen):
         if self.can_sign:
             self.add_action("sign", self.tr("签订"), self.sign)
         self.add_action("cancel", self.tr("作废…"), self.cancel_contract)
+        if self.can_receive:
+            self.add_action("payment", self.tr("收款登记…"), self.record_payment)
         self.toolbar.addSeparator()
         self.add_action("print", self.tr("打印…"), self.print_contract, QKeySequence.StandardKey.Print)
         self.add_action("reload", self.tr("刷新"), self.reload, "F5")
@@ -392,7 +397,8 @@ class ContractEditor(ToolbarScreen):
                    "submit": editable, "sign": status == "price_passed",
                    "cancel": saved_ and self.can_edit and status in CANCELLABLE_STATES
                    and (status not in SIGNED_CANCEL_STATES or self.can_sign),
-                   "print": saved_, "reload": saved_}
+                   "print": saved_, "reload": saved_,
+                   "payment": saved_ and status not in ("draft", "returned", "cancelled")}
         for name, on in enabled.items():
             if name in self.actions_by_name:
                 self.actions_by_name[name].setEnabled(on)
@@ -478,6 +484,11 @@ class ContractEditor(ToolbarScreen):
             self.plan_sum.setStyleSheet("")
             return
         text_ = self.tr("计划合计 %s，合同金额 %s") % (format_money(planned), format_money(total))
+        # approved change orders moved the plan of a signed contract: it adds up to what is owed
+        changes = self.data.header.get("changes_total") or Decimal(0)
+        if changes:
+            total += changes
+            text_ += self.tr("，改补 %s，应收合计 %s") % (format_money(changes), format_money(total))
         if planned != total:
             text_ += self.tr("，相差 %s") % format_money(total - planned)
         self.plan_sum.setText(text_)
@@ -867,6 +878,19 @@ class ContractEditor(ToolbarScreen):
         form.saved.connect(lambda data: alive(self) and self._stepped(data, self.tr("已应用套餐")))
         self.dialog = form
         form.open()
+
+    def record_payment(self) -> None:
+        """收款登记 against a part of the plan (finance.receipt); the plan's 已收 is read again after."""
+        if "payment" not in self.actions_by_name or not self.actions_by_name["payment"].isEnabled():
+            return
+        contract_id = self.data.id
+
+        def recorded(_paid) -> None:
+            if alive(self):
+                self.read(lambda conn: load_contract(conn, contract_id),
+                          lambda data: self._stepped(data, self.tr("已登记收款")))
+
+        self.dialog = open_payment_form(self.ctx, self, contract_id, on_saved=recorded)
 
     def _stepped(self, data: ContractData, message: str) -> None:
         self.show_data(data)

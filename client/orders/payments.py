@@ -43,7 +43,7 @@ def plan_parts(conn, contract_id: int) -> list[tuple]:
 
 def contract_heading(conn, contract_id: int) -> dict:
     row = conn.execute(text(
-        "SELECT id, number, customer_name, total, paid_total, status_label FROM yiwei.contract_list WHERE id = :id"),
+        "SELECT id, number, customer_name, payable_total, paid_total, status_label FROM yiwei.contract_list WHERE id = :id"),
         {"id": contract_id}).mappings().first()
     if row is None:
         raise UserFacingError("合同不存在或不在您的数据范围内", kind="not_found")
@@ -99,9 +99,10 @@ def open_payment_form(ctx, parent, contract_id: int, on_saved=None) -> RecordFor
 
     def show(row):
         if alive(intro):
-            intro.setText(_t("合同 %1（%2，%3）：合同金额 %4，已收 %5").replace("%1", row["number"])
+            intro.setText(_t("合同 %1（%2，%3）：应收合计 %4（含已审核改补单），已收 %5").replace("%1", row["number"])
                           .replace("%2", row["customer_name"] or "").replace("%3", row["status_label"])
-                          .replace("%4", format_money(row["total"])).replace("%5", format_money(row["paid_total"])))
+                          .replace("%4", format_money(row["payable_total"]))
+                          .replace("%5", format_money(row["paid_total"])))
 
     ctx.run(lambda conn, token, report: heading(conn), on_done=show,
             on_error=lambda error: alive(form) and form.show_error(error.message))

@@ -23,7 +23,7 @@ from .contract_data import (
     upload,
     version,
 )
-from .customer_data import FORBIDDEN, INVALID, refusal
+from .customer_data import DENIED, FORBIDDEN, INVALID, refusal
 from .helpers import rows, scalar
 
 
@@ -192,6 +192,77 @@ def test_change_order_is_reviewed_again_and_responsibility_decided(db, cat, admi
     assert rows(admin, "SELECT kind, passed FROM yiwei.contract_review WHERE change_order_id = %s ORDER BY id", (oid,)) == [
         ("drawing", True), ("price", True)]
     assert scalar(admin, "SELECT changes_total FROM yiwei.contract_list WHERE id = %s", (cid,)) == Decimal("-666.67")
+
+
+def approve_change(db, admin, cid, *lines) -> int:
+    """A change order of the HZ01 manager through 图审 (the region director); returns it before 审价."""
+    manager = db.connect_as("hz01.manager")
+    oid = scalar(manager, "SELECT yiwei.save_change_order(NULL, NULL, %s)", (Json({
+        "contract_id": cid, "kind": "change", "reason": "客户调整", "lines": list(lines)}),))
+    call(manager, "SELECT yiwei.submit_change_order(%s, %s)", (oid, version(admin, oid, "change_order")))
+    call(db.connect_as("hd.director"), "SELECT yiwei.review_change_order(%s, %s, true, '', '[]')",
+         (oid, version(admin, oid, "change_order")))
+    return oid
+
+
+def price_pass(db, admin, oid):
+    call(db.connect_as("hd.director"), "SELECT yiwei.review_change_order(%s, %s, true, '', NULL)",
+         (oid, version(admin, oid, "change_order")))
+
+
+def payment_plan_of(admin, cid):
+    return rows(admin, "SELECT seq, kind, amount, paid_amount FROM yiwei.contract_payment WHERE contract_id = %s"
+                       " ORDER BY seq", (cid,))
+
+
+def test_an_approved_change_order_moves_what_the_customer_owes(db, cat, admin):
+    """The signed contract (1000.00: deposit 300.00, final 700.00) stays as signed; approved change
+    orders move the plan and the receivable. Goods added fall on the last open instalment, or a new
+    尾款 once all is paid; goods taken off beyond what is unpaid need the refund recorded first."""
+    cid = signed(db, admin, cat)
+    finance = db.connect_as("hz01.finance")
+    call(finance, "SELECT yiwei.record_contract_payment(%s, 1, 300.00)", (cid,))
+    owed = lambda: rows(db.connect_as("hz01.guide1"), "SELECT total, changes_total, payable_total, paid_total,"  # noqa: E731
+                        " unpaid_total FROM yiwei.contract_list WHERE id = %s", (cid,))[0]
+
+    # +a2 (333.33): onto the final payment, still open
+    price_pass(db, admin, approve_change(db, admin, cid, line(cat, "a2")))
+    assert payment_plan_of(admin, cid) == [(1, "deposit", Decimal("300.00"), Decimal("300.00")),
+                                           (2, "final", Decimal("1033.33"), Decimal("0.00"))]
+    assert owed() == (Decimal("1000.00"), Decimal("333.33"), Decimal("1333.33"), Decimal("300.00"), Decimal("1033.33"))
+    assert scalar(admin, "SELECT count(*) FROM yiwei.contract_line WHERE contract_id = %s", (cid,)) == 1
+
+    # all paid, then +a3 (250.00): a new 尾款 due today
+    call(finance, "SELECT yiwei.record_contract_payment(%s, 2, 1033.33)", (cid,))
+    price_pass(db, admin, approve_change(db, admin, cid, line(cat, "a3")))
+    today = scalar(admin, "SELECT yiwei.company_today()")
+    assert payment_plan_of(admin, cid)[2] == (3, "final", Decimal("250.00"), Decimal("0.00"))
+    assert scalar(admin, "SELECT due_on FROM yiwei.contract_payment WHERE contract_id = %s AND seq = 3", (cid,)) == today
+
+    # −a1 (1000.00) with only 250.00 unpaid: refused naming the refund; nothing of it stored
+    oid = approve_change(db, admin, cid, line(cat, "a1", quantity="-1"))
+    before = payment_plan_of(admin, cid)
+    with refusal("YW409") as r:
+        price_pass(db, admin, oid)
+    assert "冲减收款 750.00 元" in r.message
+    assert payment_plan_of(admin, cid) == before
+    assert scalar(admin, "SELECT status FROM yiwei.change_order WHERE id = %s", (oid,)) == "drawing_passed"
+    assert scalar(admin, "SELECT count(*) FROM yiwei.contract_review WHERE change_order_id = %s AND kind = 'price'",
+                  (oid,)) == 0
+    assert owed()[1] == Decimal("583.33")
+
+    # finance records the refund; now it passes: the open 尾款 goes, the paid one shrinks to what is kept
+    call(finance, "SELECT yiwei.record_contract_payment(%s, 2, -750.00)", (cid,))
+    price_pass(db, admin, oid)
+    assert payment_plan_of(admin, cid) == [(1, "deposit", Decimal("300.00"), Decimal("300.00")),
+                                           (2, "final", Decimal("283.33"), Decimal("283.33"))]
+    assert owed() == (Decimal("1000.00"), Decimal("-416.67"), Decimal("583.33"), Decimal("583.33"), Decimal("0.00"))
+    # fully paid after the changes: commissionable on what is owed, not on the signed total
+    assert rows(db.connect_as("hq.finance"), "SELECT total, paid_share FROM yiwei.commissionable_contract_list"
+                                            " WHERE id = %s", (cid,)) == [(Decimal("583.33"), Decimal("1.0000"))]
+    # no employee moves a plan by hand
+    with refusal(DENIED):
+        call(db.connect_as("hq.boss"), "SELECT yiwei.apply_change_to_plan(%s, 100, current_date)", (cid,))
 
 
 def test_the_rest_of_the_flow_and_cancellation(db, cat, admin):

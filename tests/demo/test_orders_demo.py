@@ -95,9 +95,15 @@ def test_totals_lines_and_payment_plans_add_up(sql):
                           FROM yiwei.contract_line l WHERE l.contract_id = k.id) x
          WHERE {DEMO_CONTRACT} AND (k.total, k.list_total) IS DISTINCT FROM (x.total, x.list_total)""")
     assert bad_totals == []
+    # the plan adds up to what is owed: the signed total and the approved change orders
     assert one(sql, f"""SELECT count(*) FROM yiwei.contract k WHERE {DEMO_CONTRACT} AND EXISTS (
                           SELECT 1 FROM yiwei.contract_payment p WHERE p.contract_id = k.id)
-                        AND k.total <> (SELECT sum(p.amount) FROM yiwei.contract_payment p WHERE p.contract_id = k.id)""") == 0
+                        AND k.total + k.changes_total
+                            <> (SELECT sum(p.amount) FROM yiwei.contract_payment p WHERE p.contract_id = k.id)""") == 0
+    assert one(sql, f"""SELECT count(*) FROM yiwei.contract k WHERE {DEMO_CONTRACT} AND k.changes_total
+                        <> (SELECT coalesce(sum(o.amount_delta), 0) FROM yiwei.change_order o
+                             WHERE o.contract_id = k.id AND o.status = 'approved')""") == 0
+    assert one(sql, "SELECT count(*) FROM yiwei.contract WHERE changes_total <> 0") > 0
     # past the draft every contract has its plan (submit refuses one without), in order 定金 … 尾款
     assert one(sql, f"""SELECT count(*) FROM yiwei.contract k WHERE {DEMO_CONTRACT} AND k.submitted_at IS NOT NULL
                           AND NOT EXISTS (SELECT 1 FROM yiwei.contract_payment p WHERE p.contract_id = k.id)""") == 0

@@ -127,6 +127,10 @@ def login(profile: ServerProfile, login_name: str, password: str) -> Session:
             cur.execute("SELECT yiwei.schema_revision()")
             revision = cur.fetchone()[0]
         check_schema(revision)
+        # Every time the client reads (a review's moment, a drawing's upload, a lead's report)
+        # comes back in company time, whatever zone the server or this PC runs in.
+        cur.execute("SELECT yiwei.company_timezone()")
+        params["options"] = "-c TimeZone=" + cur.fetchone()[0].replace(" ", r"\ ")
     except psycopg2.Error as exc:
         raise translate(exc) from exc
     finally:

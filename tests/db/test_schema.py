@@ -66,3 +66,18 @@ def test_newer_schema_blocks_login(db, pg_server):
         with conn.cursor() as cur:
             cur.execute("UPDATE yiwei.alembic_version SET version_num = %s", (head_revision(),))
         conn.commit()
+
+
+def test_a_session_reads_times_in_company_time(db):
+    """Times shown as read (review records, drawings, leads) are company time, not the server's zone."""
+    from sqlalchemy import text
+
+    session = db.session("hz01.guide1")
+    try:
+        with session.engine.connect() as conn:
+            zone, shown = conn.execute(text(
+                "SELECT yiwei.company_timezone(), CAST('2026-12-05 21:34:00+00' AS timestamptz)")).one()
+    finally:
+        session.engine.dispose()
+    assert zone == "Asia/Shanghai"
+    assert shown.utcoffset().total_seconds() == 8 * 3600 and shown.hour == 5 and shown.day == 6

@@ -47,7 +47,7 @@ CONTRACTS = register_list(ListSpec(
         _money("list_total", "零售价金额", nullable=False, visible=False),
         _money("total", "合同金额", nullable=False),
         _money("changes_total", "改补金额", nullable=False, visible=False),
-        _money("payable_total", "应收合计", nullable=False, visible=False),
+        _money("payable_total", "应收金额", nullable=False, visible=False),
         _money("paid_total", "已收金额", nullable=False, visible=False),
         _money("unpaid_total", "未收金额", nullable=False, visible=False),
         ListColumn(Column("expected_delivery_on", "交货日期", ColumnKind.DATE), "expected_delivery_on"),

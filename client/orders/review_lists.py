@@ -227,7 +227,7 @@ COMMISSIONABLE = register_list(ListSpec(
         _text("guide_name", "导购", width=8),
         _text("designer_name", "设计师", width=8),
         _text("status_label", "状态", width=8, sort_expr="status", nullable=False),
-        _money("total", "应收合计", nullable=False),
+        _money("total", "应收金额", nullable=False),
         _money("paid_total", "已收金额", nullable=False),
         _money("unpaid_total", "未收金额", expr="total - paid_total", nullable=False),
         ListColumn(Column("paid_percent", "已收比例%", ColumnKind.DECIMAL, width=8), "round(paid_share * 100, 2)",

@@ -100,6 +100,9 @@ class ReviewScreen(ToolbarScreen):
         side_by_side.setStretchFactor(0, 2)
         side_by_side.setStretchFactor(1, 5)
         side_by_side.setStretchFactor(2, 2)
+        # the contract's number, customer and drawing read whole, the lines take what is left
+        detail_scroll.setMinimumWidth(300)
+        side_by_side.setSizes([320, 760, 300])
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(self.list)
         body.addWidget(side_by_side)

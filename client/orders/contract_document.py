@@ -243,9 +243,10 @@ LINE_COLUMNS = [
 
 def _line_row(no: int, line: ContractLine) -> tuple:
     name = line.name
-    if line.package_name:
-        name += f"\n套餐：{line.package_name}"
-    if line.note:
+    package = f"套餐：{line.package_name}" if line.package_name else ""
+    if package:
+        name += "\n" + package
+    if line.note and line.note != package:   # applying a package notes it on its lines: said once
         name += f"\n备注：{line.note}"
     return (no, line.code, name, line.description, line.unit, format_quantity(line.quantity), line.list_price,
             format_rate(line.rate), line.price, line.amount)

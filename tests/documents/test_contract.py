@@ -212,3 +212,12 @@ def test_no_template_and_no_plan_print_a_clear_sentence(make_header, read_pdf):
     text = flat(read_pdf(render(doc, make_header))[1])
 
     assert "未约定付款计划。" in text and "本合同未选用合同模板，无附加条款。" in text
+
+
+def test_a_package_line_names_its_package_once(make_header, read_pdf):
+    """apply_package notes 套餐：… on the lines it writes; the PDF does not print it a second time."""
+    doc = make_contract([make_line(1, package_name="全屋定制焕新套餐A", note="套餐：全屋定制焕新套餐A")])
+
+    text = flat(read_pdf(render(doc, make_header))[1])
+
+    assert text.count("全屋定制焕新套餐A") == 1 and "备注：" not in text

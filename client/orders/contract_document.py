@@ -128,6 +128,8 @@ class ContractDocument:
     template_body: str = ""  # the clause text with its {占位符}, as the contract's template version has it
     template_name: str = ""
     cancel_reason: str = ""
+    # approved change orders (改补单): the contract stays as signed, the plan follows what is owed
+    changes_total: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
         # Paper whose lines do not add up to its total must never leave the printer, whatever the
@@ -295,10 +297,15 @@ def _payments(doc: ContractDocument) -> list[Flowable]:
             for i, p in enumerate(doc.payments, start=1)]
     story: list[Flowable] = [data_table(PAYMENT_COLUMNS, rows, totals=(None, "合计", planned, None, None),
                                         width=PAGE.frame_width)]
-    if planned != doc.total:
+    owed = doc.total + doc.changes_total
+    if doc.changes_total:
+        story.append(text_paragraph(
+            f"付款计划已按已审核的改补单调整：改补金额 ¥{format_money(doc.changes_total)}，"
+            f"应付合计 ¥{format_money(owed)}（人民币{amount_in_chinese(owed)}）。", styles.body))
+    if planned != owed:
         # A draft may still be unbalanced (the database checks the plan at submit); say so on paper.
         story.append(text_paragraph(
-            f"注意：付款计划合计 ¥{format_money(planned)} 与合同金额 ¥{format_money(doc.total)} 不符。", styles.body))
+            f"注意：付款计划合计 ¥{format_money(planned)} 与合同金额 ¥{format_money(owed)} 不符。", styles.body))
     return story
 
 

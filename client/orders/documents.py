@@ -24,7 +24,8 @@ SELECT l.id, i.company_name, l.number, l.status, l.status_label,
        l.store_name, coalesce(l.guide_name, ''), coalesce(l.designer_name, ''),
        (l.signed_at AT TIME ZONE (SELECT yiwei.company_timezone()))::date,
        l.expected_delivery_on, l.list_total, l.total,
-       coalesce(t.body, ''), coalesce(t.name || ' 第' || t.version || '版', ''), coalesce(l.cancel_reason, '')
+       coalesce(t.body, ''), coalesce(t.name || ' 第' || t.version || '版', ''), coalesce(l.cancel_reason, ''),
+       l.changes_total
   FROM yiwei.contract_list l
   CROSS JOIN yiwei.instance i
   LEFT JOIN yiwei.phone_book pb ON pb.subject = 'customer' AND pb.ref_id = l.customer_id
@@ -55,13 +56,13 @@ def load_contract(conn: Connection, number: str) -> ContractDocument:
     lines = tuple(ContractLine(*line) for line in conn.execute(text(_LINES_SQL), {"id": contract_id}))
     payments = tuple(PaymentPart(*part) for part in conn.execute(text(_PAYMENTS_SQL), {"id": contract_id}))
     (company, number, status, status_label, customer_name, phone, address, store, guide, designer, signed_on,
-     delivery_on, list_total, total, body, template_name, cancel_reason) = header
+     delivery_on, list_total, total, body, template_name, cancel_reason, changes_total) = header
     return ContractDocument(
         company=company, number=number, status=status, status_label=status_label, customer_name=customer_name,
         customer_phone=phone, customer_address=address, store=store, guide=guide, designer=designer,
         signed_on=signed_on, expected_delivery_on=delivery_on, lines=lines, list_total=Decimal(list_total),
         total=Decimal(total), payments=payments, template_body=body, template_name=template_name,
-        cancel_reason=cancel_reason)
+        cancel_reason=cancel_reason, changes_total=Decimal(changes_total))
 
 
 def contract_numbers(conn: Connection) -> list[str]:
@@ -73,8 +74,8 @@ CONTRACT = register_doctype(DocType(
     name="contract",
     title="销售合同",
     # Whoever works on contracts may print the ones they can see: the guide for the customer, the
-    # reviewers and the manager who signs.
-    permissions=("orders.contract", "orders.drawing_review", "orders.price_review", "orders.sign"),
+    # reviewers, the manager who signs, finance handing the customer a copy with the receipt.
+    permissions=("orders.contract", "orders.drawing_review", "orders.price_review", "orders.sign", "finance.receipt"),
     load=load_contract,
     build=build_contract,
     numbers=contract_numbers,

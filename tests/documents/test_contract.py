@@ -12,6 +12,7 @@ from decimal import Decimal as D
 import pytest
 
 from client.documents.layout import build_pdf
+from client.documents.amounts import format_money
 from client.orders.contract_document import (
     PLACEHOLDERS,
     ContractDocument,
@@ -221,3 +222,17 @@ def test_a_package_line_names_its_package_once(make_header, read_pdf):
     text = flat(read_pdf(render(doc, make_header))[1])
 
     assert text.count("全屋定制焕新套餐A") == 1 and "备注：" not in text
+
+
+def test_a_plan_moved_by_change_orders_says_so_and_adds_up_to_what_is_owed(make_header, read_pdf):
+    """The signed lines and total stay; the plan carries the approved 改补单 and the paper says why."""
+    base = make_contract()
+    deposit, final = base.payments
+    doc = make_contract(changes_total=D("1487.70"),
+                        payments=(deposit, PaymentPart("final", final.amount + D("1487.70"))))
+
+    text = flat(read_pdf(render(doc, make_header))[1])
+
+    assert f"合同金额：¥{format_money(doc.total)}" in text
+    assert f"改补金额 ¥1,487.70，应付合计 ¥{format_money(doc.total + D('1487.70'))}" in text
+    assert "不符" not in text

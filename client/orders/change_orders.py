@@ -128,6 +128,7 @@ class ChangeLinesEditor(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.choices: list[tuple] = []
+        self.edited = False     # lines typed, added, removed or products picked since they were shown
         self.table = QTableWidget(0, len(self.HEADERS), self)
         self.table.setObjectName("change_lines")
         self.table.setHorizontalHeaderLabels([_t(h) for h in self.HEADERS])
@@ -138,6 +139,7 @@ class ChangeLinesEditor(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(1, 90)
         self.table.setColumnWidth(2, 110)
+        self.table.itemChanged.connect(self._edited)
         add = QPushButton(_t("添加行"), self)
         add.setObjectName("add_line")
         add.setShortcut(QKeySequence("Ctrl+Ins"))
@@ -166,6 +168,8 @@ class ChangeLinesEditor(QWidget):
         for row in range(self.table.rowCount()):
             combo = self._combo(row)
             wanted = combo.currentData()
+            if wanted is None:
+                wanted = combo.property("wanted_product")
             self._fill_combo(combo, wanted)
 
     def _fill_combo(self, combo: QComboBox, wanted) -> None:
@@ -176,10 +180,16 @@ class ChangeLinesEditor(QWidget):
             combo.addItem(label, value)
         index = combo.findData(wanted)
         combo.setCurrentIndex(max(index, 0))
+        # The lines of a saved change order are filled before the products arrive (in the
+        # background): keep each line's product until they do, or reopening it blanks every line.
+        combo.setProperty("wanted_product", wanted if index < 0 else None)
         combo.blockSignals(False)
 
     def _combo(self, row: int) -> QComboBox:
         return self.table.cellWidget(row, 0)
+
+    def _edited(self, *_args) -> None:
+        self.edited = True
 
     def add_line(self, product_id=None, quantity="", price="", note="") -> int:
         row = self.table.rowCount()
@@ -191,6 +201,7 @@ class ChangeLinesEditor(QWidget):
         combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         combo.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self._fill_combo(combo, product_id)
+        combo.currentIndexChanged.connect(self._edited)
         self.table.setCellWidget(row, 0, combo)
         for column, value in ((1, quantity), (2, price), (3, note)):
             item = QTableWidgetItem("" if value is None else str(value))
@@ -198,12 +209,14 @@ class ChangeLinesEditor(QWidget):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(row, column, item)
         combo.setFocus()
+        self.edited = True
         return row
 
     def remove_selected(self) -> None:
         for row in sorted({i.row() for i in self.table.selectionModel().selectedRows()}
                           or ({self.table.currentRow()} if self.table.currentRow() >= 0 else set()), reverse=True):
             self.table.removeRow(row)
+            self.edited = True
 
     def set_lines(self, lines: list[dict]) -> None:
         self.table.setRowCount(0)
@@ -223,7 +236,10 @@ class ChangeLinesEditor(QWidget):
         """The lines as save_change_order takes them, and the first problem found (or None)."""
         result = []
         for row in range(self.table.rowCount()):
-            product = self._combo(row).currentData()
+            combo = self._combo(row)
+            product = combo.currentData()
+            if product is not None and combo.currentText() != combo.itemText(combo.currentIndex()):
+                product = None   # typed over and left without picking: not the product the line shows
             quantity = self.table.item(row, 1).text().strip()
             price = self.table.item(row, 2).text().strip()
             note = self.table.item(row, 3).text().strip()
@@ -257,15 +273,22 @@ def open_change_order_form(ctx, parent, values: dict) -> RecordForm:
     """The editor of a new (values: contract_id) or returned/draft change order (values: id, version…)."""
     contract_id = values["contract_id"]
     editor = ChangeLinesEditor()
+    read: dict = {}
+
+    def read_lines(_form_values) -> dict:
+        # The lines are read here, on the GUI thread, as the save is sent: save() runs on a worker
+        # thread, where the table's widgets must not be touched.
+        read["lines"], read["problem"] = editor.lines()
+        return {}
 
     def save(conn, form_values):
-        lines, problem = editor.lines()
+        lines, problem = read["lines"], read["problem"]
         if problem:
             raise UserFacingError(problem, kind="validation", detail={"field": "改补明细"})
         return save_change_order(conn, {**form_values, "contract_id": contract_id}, lines)
 
     title = _t("编辑改补单 %1").replace("%1", values["number"]) if values.get("id") else _t("新建改补单")
-    form = RecordForm(ctx, title, change_order_fields(), save=save, initial=values, parent=parent,
+    form = RecordForm(ctx, title, change_order_fields(), save=save, check=read_lines, initial=values, parent=parent,
                       message=_t("合同 %1（%2）").replace("%1", values.get("contract_number") or "")
                       .replace("%2", values.get("customer_name") or ""))
     form.setObjectName("change_order_form")
@@ -275,6 +298,9 @@ def open_change_order_form(ctx, parent, values: dict) -> RecordForm:
     editor.set_lines(values.get("lines") or [])
     if not values.get("lines"):
         editor.add_line()
+    editor.edited = False
+    # closing asks before dropping lines typed, not only the reason (RecordForm sees its own fields)
+    form.is_dirty = lambda: RecordForm.is_dirty(form) or editor.edited
 
     def choices_arrived(choices):
         if alive(form):

@@ -92,4 +92,6 @@ class CommissionableScreen(ToolbarScreen):
         if contract_id is None:
             self.say(self.tr("请先在列表中选择合同"))
             return
-        self.dialog = open_payment_form(self.ctx, self, contract_id, on_saved=lambda _paid: self.list.refresh())
+        # the row stays selected after the list is read again: the next entry (Ctrl+R) is for it too
+        self.dialog = open_payment_form(self.ctx, self, contract_id,
+                                        on_saved=lambda _paid, key=contract_id: self.list.refresh(select=key))

@@ -94,6 +94,7 @@ def _prepare(session, form: RecordForm) -> None:
             button.setObjectName(f"placeholder_{name}")
             button.setAutoDefault(False)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)    # the cursor stays in the clause text
+            button.setEnabled(not form.read_only)             # 查看 only: nothing to insert into
             button.setToolTip(_t("在光标处插入 {%1}").replace("%1", name))
             button.clicked.connect(lambda _checked=False, n=name: insert(n))
             line.addWidget(button)
@@ -122,6 +123,8 @@ class VersionHistory(QDialog):
         self.body.setReadOnly(True)
         self.list.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_body())
         self.list.model.modelReset.connect(self._first)
+        # the rows arrive after the reset (a page appended): the newest version is shown once read
+        self.list.model.rowsInserted.connect(lambda *_: self._first())
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.list)
         splitter.addWidget(self.body)

@@ -72,5 +72,5 @@ CONTRACTS = register_list(ListSpec(
     default_sort="created_at",
     descending=True,
     search=("number", "customer_name", "customer_number", "customer_address", "customer_phone", "guide_name"),
-    permissions=("orders.contract",),
+    permissions=("orders.contract", "finance.receipt"),
 ))

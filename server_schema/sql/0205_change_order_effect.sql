@@ -162,3 +162,13 @@ DROP TRIGGER audit ON yiwei.design_file;
 DROP FUNCTION yiwei.tg_audit_design_file();
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON yiwei.design_file
     FOR EACH ROW EXECUTE FUNCTION yiwei.tg_audit_without('id', 'data');
+
+-- Who works on a contract without customer rights (store finance taking the deposit, reviewers,
+-- the manager deciding responsibility) reads the customers of the contracts they can see — the
+-- name and address the contract and its receipt carry — and no other customer. The contract's own
+-- policies decide which contracts those are.
+CREATE POLICY contract_customer_select ON yiwei.customer FOR SELECT TO {{app}}
+    USING ((SELECT yiwei.has_any_permission(ARRAY['orders.drawing_review', 'orders.price_review', 'orders.sign',
+                                                  'orders.change_order', 'orders.responsibility',
+                                                  'orders.commissionable', 'finance.receipt']))
+           AND EXISTS (SELECT 1 FROM yiwei.contract k WHERE k.customer_id = customer.id));

@@ -87,6 +87,20 @@ def test_each_login_sees_exactly_its_scope_of_contracts(db, scene, login, expect
     assert visible(conn, "contract_line", scene.all, "contract_id") == want
 
 
+def test_store_finance_reads_the_customers_of_its_stores_contracts_and_no_other(db, scene, admin):
+    """hz01.finance has no customer rights: it reads the customer of an HZ01 contract (name on the
+    receipt), not the customer of another store's contract, not an HZ01 customer without one."""
+    finance = db.connect_as("hz01.finance")
+    customer_of = {cid: scalar(admin, "SELECT customer_id FROM yiwei.contract WHERE id = %s", (cid,)) for cid in scene.all}
+    without_contract, _phone = create_customer(db.connect_as("hz01.guide1"), "HZ01", name="未签约客户")
+    seen = visible(finance, "customer", set(customer_of.values()) | {without_contract})
+    assert seen == {customer_of[scene.guide1], customer_of[scene.guide2]}
+    names = rows(finance, "SELECT customer_name FROM yiwei.contract_list WHERE id = %s", (scene.guide1,))
+    assert names == [(scalar(admin, "SELECT name FROM yiwei.customer WHERE id = %s", (customer_of[scene.guide1],)),)]
+    # the phone stays masked: the phone book has its own rule
+    assert visible(finance, "phone_book", set(customer_of.values()), "ref_id") == set()
+
+
 @pytest.mark.parametrize("relation, column", RELATIONS)
 def test_a_store_cannot_read_another_stores_contract_rows(db, scene, relation, column):
     manager = db.connect_as("hz02.manager")

@@ -72,7 +72,7 @@ class CommissionableScreen(ToolbarScreen):
 
     def _rule_arrived(self, result) -> None:
         self.paid_share, self.today = result
-        self.rule.setText(_t("计提条件：已签订（未作废）且已收款达到合同金额的 %1%（参数“%2”）；期间按签订日期")
+        self.rule.setText(_t("计提条件：已签订（未作废）且已收款达到应收金额（合同金额加已审核改补单）的 %1%（参数“%2”）；期间按签订日期")
                           .replace("%1", str(self.paid_share)).replace("%2", PAID_SHARE_PARAMETER))
         if self.list.filter_widget("signed_on").value() is None:
             self.show_this_month()

@@ -12,11 +12,12 @@ from decimal import Decimal
 import pytest
 from psycopg2.extras import Json
 
-from client.db.passwords import scram_verifier
 from client.ui.forms import alive
 from client.ui.registry import load_functions
 from tests.db.contract_data import all_checklist_ok, call, new_contract, plan, upload, version
 from tests.db.helpers import rows, scalar
+
+from .review_helpers import make_login
 
 ACCOUNTANT_PASSWORD = "Commission2026x"
 PAID_SHARE = "orders.commission_paid_share"
@@ -24,18 +25,9 @@ PAID_SHARE = "orders.commission_paid_share"
 
 @pytest.fixture(scope="module")
 def store_accountant(demo_db) -> str:
-    """A login of store HZ01 with 可计提订单 and 收款登记 (a position of its own, made by the
-    administrator, so no demo position changes for other tests)."""
-    conn = demo_db.connect_as("admin")
-    tag = secrets.token_hex(3)
-    position = scalar(conn, "SELECT yiwei.create_position(%s, %s, 'store', '提成核算测试', %s)",
-                      (f"commission_{tag}", f"提成核算{tag}", ["orders.commissionable", "finance.receipt"]))
-    store = scalar(conn, "SELECT id FROM yiwei.store WHERE code = 'HZ01'")
-    login = f"hz01.acct{tag}"
-    scalar(conn, "SELECT yiwei.create_employee(%s, '提成会计', %s, %s, NULL, NULL, '', %s)",
-           (login, position, store, scram_verifier(ACCOUNTANT_PASSWORD)))
-    conn.close()
-    return login
+    """A login of store HZ01 with 可计提订单 and 收款登记."""
+    return make_login(demo_db, "hz01.acct", "提成会计", ACCOUNTANT_PASSWORD,
+                      ["orders.commissionable", "finance.receipt"], store="HZ01")
 
 
 def signed_in_hz02(db, admin, cat, total: str = "1000.00") -> int:

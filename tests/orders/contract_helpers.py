@@ -8,33 +8,30 @@ from PySide6.QtCore import Qt
 
 from client.orders.contract_editor import ContractEditor
 from client.ui.forms import alive
-from client.ui.registry import load_functions
+
+from .change_order_helpers import screen_opener
 
 
 @pytest.fixture
 def open_contracts(qtbot, make_ctx, wait_idle):
     """``open_contracts(login)`` → (ctx, screen): 合同下单 as the menu builds it, shown and loaded."""
+    opener = screen_opener(qtbot, make_ctx, wait_idle)
+    open_ = next(opener)
     screens = []
 
-    def open_(login_name: str):
-        ctx = make_ctx(login_name)
-        screen = load_functions()["orders.contracts"].factory(ctx, None)
-        qtbot.addWidget(screen)
-        screen.resize(1200, 600)
-        screen.show()
-        qtbot.waitExposed(screen)
-        qtbot.waitUntil(lambda: not screen.list.is_busy(), timeout=15000)
-        wait_idle(ctx)
+    def open_contracts_(login_name: str):
+        screen = open_("orders.contracts", login_name)
         screens.append(screen)
-        return ctx, screen
+        return screen.ctx, screen
 
-    yield open_
+    yield open_contracts_
     # an editor left with changes would ask "discard?" when the screen closes
     for screen in screens:
         for editor in screen.editors.values():
             if alive(editor):
                 editor.dirty = False
                 editor.close()
+    next(opener, None)
 
 
 def find_rows(qtbot, screen, search: str) -> list[dict]:

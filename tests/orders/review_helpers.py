@@ -37,20 +37,28 @@ def cat(demo_db):
     return catalogue
 
 
-@pytest.fixture(scope="module")
-def strict_reviewer(demo_db) -> str:
-    """A login of region HD that may review (图审, 审价) but only down to 0.90 — a position of its own,
-    made by the administrator, so no demo position changes for other tests."""
+def make_login(demo_db, login_prefix: str, name: str, password: str, permissions: list[str], *,
+               store: str | None = None, region: str | None = None, min_rate: str = "1") -> str:
+    """A login with a position of its own (made by the administrator, so no demo position changes
+    for other tests): store scope with ``store``, region scope with ``region``."""
     conn = demo_db.connect_as("admin")
     tag = secrets.token_hex(3)
-    position = scalar(conn, "SELECT yiwei.create_position(%s, %s, 'region', '审价测试', %s, 0.90)",
-                      (f"reviewer_{tag}", f"审价员{tag}", ["orders.drawing_review", "orders.price_review"]))
-    region = scalar(conn, "SELECT id FROM yiwei.region WHERE code = 'HD'")
-    login = f"hd.reviewer{tag}"
-    scalar(conn, "SELECT yiwei.create_employee(%s, '审价专员', %s, NULL, %s, NULL, '', %s)",
-           (login, position, region, scram_verifier(REVIEWER_PASSWORD)))
+    position = scalar(conn, "SELECT yiwei.create_position(%s, %s, %s, '测试岗位', %s, %s)",
+                      (f"test_{tag}", f"{name}{tag}", "store" if store else "region", permissions, min_rate))
+    store_id = store and scalar(conn, "SELECT id FROM yiwei.store WHERE code = %s", (store,))
+    region_id = region and scalar(conn, "SELECT id FROM yiwei.region WHERE code = %s", (region,))
+    login = f"{login_prefix}{tag}"
+    scalar(conn, "SELECT yiwei.create_employee(%s, %s, %s, %s, %s, NULL, '', %s)",
+           (login, name, position, store_id, region_id, scram_verifier(password)))
     conn.close()
     return login
+
+
+@pytest.fixture(scope="module")
+def strict_reviewer(demo_db) -> str:
+    """A login of region HD that may review (图审, 审价) but only down to 0.90."""
+    return make_login(demo_db, "hd.reviewer", "审价专员", REVIEWER_PASSWORD,
+                      ["orders.drawing_review", "orders.price_review"], region="HD", min_rate="0.90")
 
 
 @pytest.fixture

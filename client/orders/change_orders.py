@@ -299,8 +299,7 @@ def open_change_order_form(ctx, parent, values: dict) -> RecordForm:
     if not values.get("lines"):
         editor.add_line()
     editor.edited = False
-    # closing asks before dropping lines typed, not only the reason (RecordForm sees its own fields)
-    form.is_dirty = lambda: RecordForm.is_dirty(form) or editor.edited
+    form.dirty_checks.append(lambda: editor.edited)   # closing asks before dropping lines typed
 
     def choices_arrived(choices):
         if alive(form):

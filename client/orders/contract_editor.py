@@ -488,7 +488,7 @@ class ContractEditor(ToolbarScreen):
         changes = self.data.header.get("changes_total") or Decimal(0)
         if changes:
             total += changes
-            text_ += self.tr("，改补 %s，应收合计 %s") % (format_money(changes), format_money(total))
+            text_ += self.tr("，改补 %s，应收金额 %s") % (format_money(changes), format_money(total))
         if planned != total:
             text_ += self.tr("，相差 %s") % format_money(total - planned)
         self.plan_sum.setText(text_)

@@ -99,7 +99,7 @@ def open_payment_form(ctx, parent, contract_id: int, on_saved=None) -> RecordFor
 
     def show(row):
         if alive(intro):
-            intro.setText(_t("合同 %1（%2，%3）：应收合计 %4（含已审核改补单），已收 %5").replace("%1", row["number"])
+            intro.setText(_t("合同 %1（%2，%3）：应收金额 %4（含已审核改补单），已收 %5").replace("%1", row["number"])
                           .replace("%2", row["customer_name"] or "").replace("%3", row["status_label"])
                           .replace("%4", format_money(row["payable_total"]))
                           .replace("%5", format_money(row["paid_total"])))

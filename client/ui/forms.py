@@ -500,6 +500,8 @@ class RecordForm(QDialog):
     again after a conflict. ``check(values) -> {key: message}`` adds client-side rules (e.g. the
     two passwords match). ``confirm`` is a question asked before saving (e.g. for disabling).
     After a successful save ``result`` holds what ``save`` returned and ``saved`` is emitted.
+    A form that carries more than its fields (a lines table) adds to ``dirty_checks`` so closing
+    asks before dropping what was typed there too.
     """
 
     saved = Signal(object)
@@ -520,6 +522,7 @@ class RecordForm(QDialog):
         self.result = None
         self.busy = False
         self.conflict_box: QMessageBox | None = None
+        self.dirty_checks: list[Callable[[], bool]] = []
         initial = dict(initial or {})
         if editing is None:
             editing = initial.get("id") is not None
@@ -603,7 +606,7 @@ class RecordForm(QDialog):
         return self.banner.text() if not self.banner.isHidden() else ""
 
     def is_dirty(self) -> bool:
-        return self.fields.field_values() != self._baseline
+        return self.fields.field_values() != self._baseline or any(check() for check in self.dirty_checks)
 
     def show_error(self, message: str) -> None:
         self._show_banner(message, ERROR_STYLE)

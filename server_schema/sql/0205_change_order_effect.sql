@@ -76,14 +76,25 @@ CREATE TRIGGER approved AFTER UPDATE OF status ON yiwei.change_order
     FOR EACH ROW WHEN (NEW.status = 'approved' AND OLD.status IS DISTINCT FROM 'approved')
     EXECUTE FUNCTION yiwei.tg_change_order_approved();
 
--- Change orders approved before this migration: applied in the order they were approved. Where
--- the customer had already paid more than the new amount, the plan keeps what was paid.
-SELECT yiwei.apply_change_to_plan(o.contract_id, o.amount_delta, (o.approved_at AT TIME ZONE yiwei.company_timezone())::date)
-  FROM yiwei.change_order o WHERE o.status = 'approved' ORDER BY o.approved_at, o.id;
-UPDATE yiwei.contract c SET changes_total = x.delta
-  FROM (SELECT contract_id, sum(amount_delta) AS delta FROM yiwei.change_order WHERE status = 'approved'
-         GROUP BY contract_id) x
- WHERE c.id = x.contract_id;
+-- Change orders approved without the trigger (before this migration; the installer's bulk demo
+-- data, written in replica mode) applied to their contracts (NULL: all), in the order they were
+-- approved, their plans first. Where the customer had already paid more than the new amount, the
+-- plan keeps what was paid. Not granted to employees.
+CREATE FUNCTION yiwei.apply_approved_changes(p_contract_ids bigint[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, yiwei, pg_temp AS $$
+    SELECT yiwei.apply_change_to_plan(o.contract_id, o.amount_delta,
+                                      (o.approved_at AT TIME ZONE yiwei.company_timezone())::date)
+      FROM yiwei.change_order o
+     WHERE o.status = 'approved' AND (p_contract_ids IS NULL OR o.contract_id = ANY (p_contract_ids))
+     ORDER BY o.approved_at, o.id;
+    UPDATE yiwei.contract c SET changes_total = x.delta
+      FROM (SELECT contract_id, sum(amount_delta) AS delta FROM yiwei.change_order
+             WHERE status = 'approved' AND (p_contract_ids IS NULL OR contract_id = ANY (p_contract_ids))
+             GROUP BY contract_id) x
+     WHERE c.id = x.contract_id;
+$$;
+REVOKE ALL ON FUNCTION yiwei.apply_approved_changes(bigint[]) FROM PUBLIC;
+SELECT yiwei.apply_approved_changes(NULL);
 
 -- The plan must add up to what the customer owes: the signed total and the approved changes.
 CREATE OR REPLACE FUNCTION yiwei.check_payment_plan(p_contract_id bigint, p_required boolean) RETURNS void
